@@ -1,0 +1,184 @@
+//! Secret-bearing types: zeroized on drop, redacted in `Debug`, compared in
+//! constant time, and only readable through a method that says so.
+//!
+//! Every key, nonce, IV, password or private exponent that this workspace
+//! handles lives in one of these types (house style rule 8).
+
+use core::fmt;
+
+use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, Zeroizing};
+
+/// A fixed-size secret (a 24-byte device key, a 32-byte CredSSP nonce, ...).
+///
+/// No `Clone`, no `Display`; `Debug` prints `<redacted>`; `==` runs in
+/// constant time; the bytes are wiped when the value is dropped.
+pub struct SecretArray<const N: usize>([u8; N]);
+
+impl<const N: usize> SecretArray<N> {
+    /// Wraps `bytes`. The caller's copy is not wiped; move a temporary in.
+    pub fn new(bytes: [u8; N]) -> Self {
+        Self(bytes)
+    }
+
+    /// Copies `bytes` in, or `None` when the length is not `N`.
+    pub fn from_slice(bytes: &[u8]) -> Option<Self> {
+        let arr: [u8; N] = bytes.try_into().ok()?;
+        Some(Self(arr))
+    }
+
+    /// The raw secret bytes. Named so that every read of a secret is visible.
+    pub fn expose_secret(&self) -> &[u8; N] {
+        &self.0
+    }
+
+    /// An explicit copy. Secrets are not `Clone`; duplicating one is a decision.
+    pub fn dangerous_clone(&self) -> Self {
+        Self(self.0)
+    }
+}
+
+impl<const N: usize> Drop for SecretArray<N> {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl<const N: usize> fmt::Debug for SecretArray<N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SecretArray<{N}>(<redacted>)")
+    }
+}
+
+impl<const N: usize> ConstantTimeEq for SecretArray<N> {
+    fn ct_eq(&self, other: &Self) -> subtle::Choice {
+        self.0.ct_eq(&other.0)
+    }
+}
+
+impl<const N: usize> PartialEq for SecretArray<N> {
+    fn eq(&self, other: &Self) -> bool {
+        self.ct_eq(other).into()
+    }
+}
+
+impl<const N: usize> Eq for SecretArray<N> {}
+
+/// A variable-length secret (a password, a session key, a decrypted
+/// plaintext, a big-endian private exponent).
+///
+/// Same guarantees as [`SecretArray`]. Equality compares lengths in the open
+/// (lengths are not secret here) and contents in constant time.
+pub struct SecretBytes(Zeroizing<Vec<u8>>);
+
+impl SecretBytes {
+    /// Takes ownership of `bytes`; they are wiped on drop.
+    pub fn new(bytes: Vec<u8>) -> Self {
+        Self(Zeroizing::new(bytes))
+    }
+
+    /// Copies `bytes` into a new secret.
+    pub fn from_slice(bytes: &[u8]) -> Self {
+        Self::new(bytes.to_vec())
+    }
+
+    /// The raw secret bytes.
+    pub fn expose_secret(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Mutable access to the raw secret bytes (for in-place decryption).
+    pub fn expose_secret_mut(&mut self) -> &mut Vec<u8> {
+        &mut self.0
+    }
+
+    /// Number of bytes (lengths are not treated as secret).
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the secret holds no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// An explicit copy. Secrets are not `Clone`; duplicating one is a decision.
+    pub fn dangerous_clone(&self) -> Self {
+        Self::from_slice(&self.0)
+    }
+}
+
+impl fmt::Debug for SecretBytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SecretBytes(<redacted {} bytes>)", self.0.len())
+    }
+}
+
+impl ConstantTimeEq for SecretBytes {
+    fn ct_eq(&self, other: &Self) -> subtle::Choice {
+        // `subtle`'s slice impl returns false for unequal lengths without
+        // looking at the contents; only the contents are secret.
+        self.0.as_slice().ct_eq(other.0.as_slice())
+    }
+}
+
+impl PartialEq for SecretBytes {
+    fn eq(&self, other: &Self) -> bool {
+        self.ct_eq(other).into()
+    }
+}
+
+impl Eq for SecretBytes {}
+
+/// Constant-time equality of two byte strings (a received HMAC against the
+/// computed one, a nonce echo). Unequal lengths compare unequal.
+pub fn ct_eq_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.ct_eq(b).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    #[allow(dead_code)]
+    struct Parent {
+        name: &'static str,
+        key: SecretArray<24>,
+        nested: Option<Vec<SecretBytes>>,
+    }
+
+    #[test]
+    fn debug_redacts_also_when_nested() {
+        let p = Parent {
+            name: "device",
+            key: SecretArray::new([0xAB; 24]),
+            nested: Some(vec![SecretBytes::from_slice(b"Passw0rd!")]),
+        };
+        let shown = format!("{p:?} {p:#?}");
+        assert!(shown.contains("device"));
+        assert!(shown.contains("<redacted"));
+        assert!(!shown.contains("171"), "decimal 0xAB leaked: {shown}");
+        assert!(!shown.to_lowercase().contains("ab, ab"), "{shown}");
+        assert!(!shown.contains("Passw0rd"), "{shown}");
+        assert!(!shown.contains("80, 97, 115"), "password bytes leaked: {shown}");
+    }
+
+    #[test]
+    fn equality_is_by_content() {
+        let a = SecretArray::new([1u8; 4]);
+        assert_eq!(a, SecretArray::new([1u8; 4]));
+        assert_ne!(a, SecretArray::new([1, 1, 1, 2]));
+        assert_eq!(SecretBytes::from_slice(b"ab"), SecretBytes::from_slice(b"ab"));
+        assert_ne!(SecretBytes::from_slice(b"ab"), SecretBytes::from_slice(b"abc"));
+        assert!(ct_eq_bytes(b"xy", b"xy"));
+        assert!(!ct_eq_bytes(b"xy", b"xz"));
+        assert!(!ct_eq_bytes(b"xy", b"x"));
+    }
+
+    #[test]
+    fn from_slice_checks_length() {
+        assert!(SecretArray::<24>::from_slice(&[0; 23]).is_none());
+        assert!(SecretArray::<24>::from_slice(&[0; 24]).is_some());
+    }
+}
