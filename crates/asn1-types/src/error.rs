@@ -1,4 +1,9 @@
 //! The crate's one error type.
+//!
+//! Every decoding error names the structure and its specification section,
+//! the field when it can be told, and the byte offset into the input given to
+//! the `from_der` call. [`Error::is_peer_error`] separates "the bytes from the
+//! peer are bad" from "the caller asked for something that cannot be encoded".
 
 use core::fmt;
 
@@ -7,10 +12,24 @@ use core::fmt;
 #[non_exhaustive]
 pub enum ErrorKind {
     /// The DER layer rejected the input (wrong tag, bad length, trailing
-    /// bytes, non-minimal encoding, missing field, ...).
+    /// bytes, non-minimal encoding, indefinite length, truncation, ...).
     Der(der::ErrorKind),
+    /// A required field is absent.
+    MissingField,
+    /// An element the structure does not define at this place: an unknown
+    /// tag, a duplicate, or a field out of order.
+    UnexpectedElement(der::Tag),
     /// The input was DER, but a value broke a rule of the specification.
     InvalidValue(&'static str),
+    /// A DER length announces more bytes than the caller's limit allows.
+    FrameTooLarge {
+        /// Bytes the TLV would occupy (header included).
+        len: u64,
+        /// The limit in force.
+        max: u64,
+    },
+    /// Encoding failed: the value cannot be represented (caller error).
+    Encode(der::ErrorKind),
 }
 
 /// A decode/encode failure, naming the structure, the field (when known) and
@@ -25,21 +44,31 @@ pub struct Error {
     pub field: Option<&'static str>,
     /// The specification section, e.g. `"[MS-CSSP] 2.2.1"`.
     pub section: &'static str,
-    /// Byte offset into the input where the DER layer stopped, when known.
+    /// Byte offset into the decoded input where the problem was found, when
+    /// known.
     pub offset: Option<usize>,
 }
 
 impl Error {
-    /// Wraps a `der` error for `structure` at `section`.
+    /// Wraps a `der` decoding error for `structure` at `section`.
     pub fn der(err: der::Error, structure: &'static str, section: &'static str) -> Self {
         Self {
             kind: ErrorKind::Der(err.kind()),
             structure,
             field: None,
             section,
-            offset: err
-                .position()
-                .map(|p| usize::try_from(u32::from(p)).unwrap_or(usize::MAX)),
+            offset: err.position().map(length_to_usize),
+        }
+    }
+
+    /// Wraps a `der` encoding error (the caller's value cannot be encoded).
+    pub fn encode(err: der::Error, structure: &'static str, section: &'static str) -> Self {
+        Self {
+            kind: ErrorKind::Encode(err.kind()),
+            structure,
+            field: None,
+            section,
+            offset: None,
         }
     }
 
@@ -65,6 +94,49 @@ impl Error {
         self.field = Some(field);
         self
     }
+
+    /// Sets the byte offset.
+    #[must_use]
+    pub fn at(mut self, offset: usize) -> Self {
+        self.offset = Some(offset);
+        self
+    }
+
+    /// Moves the offset by `base` bytes (for errors found in an inner
+    /// buffer that starts at `base` in the caller's input).
+    #[must_use]
+    pub(crate) fn shifted(mut self, base: usize) -> Self {
+        self.offset = Some(self.offset.unwrap_or(0).saturating_add(base));
+        self
+    }
+
+    /// `true` when the input bytes were at fault (a misbehaving or
+    /// incompatible peer); `false` when the caller's value could not be
+    /// encoded.
+    pub fn is_peer_error(&self) -> bool {
+        !matches!(self.kind, ErrorKind::Encode(_))
+    }
+}
+
+pub(crate) fn length_to_usize(len: der::Length) -> usize {
+    usize::try_from(u32::from(len)).unwrap_or(usize::MAX)
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Der(k) => write!(f, "{k}"),
+            Self::MissingField => f.write_str("required field missing"),
+            Self::UnexpectedElement(tag) => {
+                write!(f, "unexpected element {tag} (unknown, duplicate or out of order)")
+            }
+            Self::InvalidValue(what) => f.write_str(what),
+            Self::FrameTooLarge { len, max } => {
+                write!(f, "DER element of {len} bytes exceeds the limit of {max}")
+            }
+            Self::Encode(k) => write!(f, "cannot encode: {k}"),
+        }
+    }
 }
 
 impl fmt::Display for Error {
@@ -73,10 +145,7 @@ impl fmt::Display for Error {
         if let Some(field) = self.field {
             write!(f, " field {field}")?;
         }
-        match &self.kind {
-            ErrorKind::Der(k) => write!(f, ": {k}")?,
-            ErrorKind::InvalidValue(what) => write!(f, ": {what}")?,
-        }
+        write!(f, ": {}", self.kind)?;
         if let Some(off) = self.offset {
             write!(f, " at byte {off}")?;
         }

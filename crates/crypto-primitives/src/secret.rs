@@ -6,6 +6,7 @@
 
 use core::fmt;
 
+use crypto_bigint::BoxedUint;
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, Zeroizing};
 
@@ -130,6 +131,74 @@ impl PartialEq for SecretBytes {
 
 impl Eq for SecretBytes {}
 
+/// A secret big integer (an ElGamal private exponent).
+///
+/// Same guarantees as [`SecretArray`]: wiped on drop, `<redacted>` in
+/// `Debug`, no `Clone`, equality in constant time (for equal precisions).
+pub struct SecretUint(BoxedUint);
+
+impl SecretUint {
+    /// Takes ownership of `value`; it is wiped on drop.
+    pub fn new(value: BoxedUint) -> Self {
+        Self(value)
+    }
+
+    /// The raw secret integer.
+    pub fn expose_secret(&self) -> &BoxedUint {
+        &self.0
+    }
+
+    /// The secret as big-endian bytes, `len` bytes long (left-padded with
+    /// zeros, or keeping the `len` least significant bytes if `len` is
+    /// shorter than the integer's precision).
+    pub fn to_be_bytes_secret(&self, len: usize) -> SecretBytes {
+        let full = Zeroizing::new(self.0.to_be_bytes());
+        let mut out = vec![0u8; len];
+        for (dst, src) in out.iter_mut().rev().zip(full.iter().rev()) {
+            *dst = *src;
+        }
+        SecretBytes::new(out)
+    }
+
+    /// An explicit copy. Secrets are not `Clone`; duplicating one is a decision.
+    pub fn dangerous_clone(&self) -> Self {
+        Self(self.0.clone())
+    }
+}
+
+impl Drop for SecretUint {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl fmt::Debug for SecretUint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "SecretUint(<redacted {}-bit precision>)",
+            self.0.bits_precision()
+        )
+    }
+}
+
+impl ConstantTimeEq for SecretUint {
+    fn ct_eq(&self, other: &Self) -> subtle::Choice {
+        // Precisions are public; values are compared in constant time.
+        let a = Zeroizing::new(self.0.to_be_bytes());
+        let b = Zeroizing::new(other.0.to_be_bytes());
+        a.as_ref().ct_eq(b.as_ref())
+    }
+}
+
+impl PartialEq for SecretUint {
+    fn eq(&self, other: &Self) -> bool {
+        self.ct_eq(other).into()
+    }
+}
+
+impl Eq for SecretUint {}
+
 /// Constant-time equality of two byte strings (a received HMAC against the
 /// computed one, a nonce echo). Unequal lengths compare unequal.
 pub fn ct_eq_bytes(a: &[u8], b: &[u8]) -> bool {
@@ -146,6 +215,7 @@ mod tests {
         name: &'static str,
         key: SecretArray<24>,
         nested: Option<Vec<SecretBytes>>,
+        exponent: SecretUint,
     }
 
     #[test]
@@ -154,6 +224,7 @@ mod tests {
             name: "device",
             key: SecretArray::new([0xAB; 24]),
             nested: Some(vec![SecretBytes::from_slice(b"Passw0rd!")]),
+            exponent: SecretUint::new(BoxedUint::from_be_slice_vartime(&[0xAB; 24])),
         };
         let shown = format!("{p:?} {p:#?}");
         assert!(shown.contains("device"));
@@ -162,6 +233,8 @@ mod tests {
         assert!(!shown.to_lowercase().contains("ab, ab"), "{shown}");
         assert!(!shown.contains("Passw0rd"), "{shown}");
         assert!(!shown.contains("80, 97, 115"), "password bytes leaked: {shown}");
+        assert!(!shown.to_lowercase().contains("abab"), "exponent leaked: {shown}");
+        assert!(shown.contains("SecretUint(<redacted"), "{shown}");
     }
 
     #[test]
@@ -174,6 +247,10 @@ mod tests {
         assert!(ct_eq_bytes(b"xy", b"xy"));
         assert!(!ct_eq_bytes(b"xy", b"xz"));
         assert!(!ct_eq_bytes(b"xy", b"x"));
+        let x = SecretUint::new(BoxedUint::from_be_slice_vartime(&[1, 2, 3]));
+        assert_eq!(x, x.dangerous_clone());
+        assert_ne!(x, SecretUint::new(BoxedUint::from_be_slice_vartime(&[1, 2, 4])));
+        assert_eq!(x.to_be_bytes_secret(4).expose_secret(), &[0, 1, 2, 3]);
     }
 
     #[test]
