@@ -8,7 +8,11 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(key) = ElgamalPublicKey::from_der(data) {
-        assert_eq!(key.to_der().expect("a decoded key encodes"), data, "re-encoding differs");
+        assert_eq!(
+            key.to_der().expect("a decoded key encodes"),
+            data,
+            "re-encoding differs"
+        );
         let _ = (key.group(), key.y());
     }
 });

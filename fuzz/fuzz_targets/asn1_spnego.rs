@@ -13,7 +13,10 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(token) = NegotiationToken::from_der(data) {
         let der = token.to_der().expect("a decoded token encodes");
         assert_eq!(der, data, "re-encoding differs");
-        assert!(matches!(kind, NegoTokenKind::SpnegoInit | NegoTokenKind::SpnegoResp));
+        assert!(matches!(
+            kind,
+            NegoTokenKind::SpnegoInit | NegoTokenKind::SpnegoResp
+        ));
         if let Some(types) = token.mech_types() {
             let list = types.to_der().expect("mechTypes encode");
             assert!(data.windows(list.len()).any(|w| w == list.as_slice()));

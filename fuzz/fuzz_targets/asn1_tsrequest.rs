@@ -13,11 +13,19 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(req) = TsRequest::from_der(data) {
         let der = req.to_der().expect("a decoded TSRequest encodes");
         assert_eq!(der, data, "re-encoding differs");
-        assert_eq!(frame.and_then(Result::ok), Some(data.len()), "frame_len disagrees");
+        assert_eq!(
+            frame.and_then(Result::ok),
+            Some(data.len()),
+            "frame_len disagrees"
+        );
         let _ = req.summary();
         for token in req.nego_token_bytes() {
             if let Ok(spnego) = NegotiationToken::from_der(token) {
-                assert_eq!(spnego.to_der().expect("encodes"), token, "SPNEGO re-encoding differs");
+                assert_eq!(
+                    spnego.to_der().expect("encodes"),
+                    token,
+                    "SPNEGO re-encoding differs"
+                );
             }
         }
     }

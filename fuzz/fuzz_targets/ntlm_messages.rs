@@ -33,7 +33,11 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(m) = AuthenticateMessage::parse(data) {
         let again = m.to_bytes().expect("a parsed AUTHENTICATE serializes");
         assert_eq!(AuthenticateMessage::parse(&again).expect("re-parses"), m);
-        let _ = (m.user_name_string(), m.domain_name_string(), m.workstation_string());
+        let _ = (
+            m.user_name_string(),
+            m.domain_name_string(),
+            m.workstation_string(),
+        );
         let _ = NtlmV2Response::parse(m.nt_challenge_response);
     }
 });

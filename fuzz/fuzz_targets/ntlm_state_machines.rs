@@ -25,15 +25,33 @@ fuzz_target!(|data: &[u8]| {
     peer_error(server.step(Some(data)));
 
     let random = ClientRandom::from_bytes([1; 8], [2; 16]);
-    let mut client = NtlmClient::with_random(ClientConfig::new("alice", "TESTDOM", &Password::new("Passw0rd!")), random);
-    let Ok(Step::Continue(negotiate)) = client.step(None) else { panic!("negotiate") };
+    let mut client = NtlmClient::with_random(
+        ClientConfig::new("alice", "TESTDOM", &Password::new("Passw0rd!")),
+        random,
+    );
+    let Ok(Step::Continue(negotiate)) = client.step(None) else {
+        panic!("negotiate")
+    };
     let mut server = NtlmServer::with_server_challenge(server_config(), &store, [7; 8]);
-    let Ok(Step::Continue(_challenge)) = server.step(Some(&negotiate)) else { panic!("challenge") };
+    let Ok(Step::Continue(_challenge)) = server.step(Some(&negotiate)) else {
+        panic!("challenge")
+    };
     peer_error(server.step(Some(data)));
     peer_error(client.step(Some(data)));
 
-    let identity = Identity { user: String::new(), domain: String::new(), workstation: String::new(), anonymous: false };
-    let mut ctx = SecurityContext::new(Role::Server, NegotiateFlags::from_bits(0xe28a_8235), Key::new([3; 16]), identity, None);
+    let identity = Identity {
+        user: String::new(),
+        domain: String::new(),
+        workstation: String::new(),
+        anonymous: false,
+    };
+    let mut ctx = SecurityContext::new(
+        Role::Server,
+        NegotiateFlags::from_bits(0xe28a_8235),
+        Key::new([3; 16]),
+        identity,
+        None,
+    );
     let _ = ctx.unwrap(data);
     let _ = ctx.verify_mic(data, data);
 });

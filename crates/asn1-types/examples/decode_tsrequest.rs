@@ -48,11 +48,11 @@ fn describe_spnego(token: &[u8]) -> Result<String, Error> {
             .collect();
         out.push_str(&format!(" mechTypes=[{}]", names.join(", ")));
     }
-    if let NegotiationToken::NegTokenResp(resp) = &spnego {
-        if let Some(mech) = &resp.supported_mech {
-            let name = mech_name(mech).map_or_else(|| mech.to_string(), str::to_string);
-            out.push_str(&format!(" supportedMech={name}"));
-        }
+    if let NegotiationToken::NegTokenResp(resp) = &spnego
+        && let Some(mech) = &resp.supported_mech
+    {
+        let name = mech_name(mech).map_or_else(|| mech.to_string(), str::to_string);
+        out.push_str(&format!(" supportedMech={name}"));
     }
     if let Some(inner) = spnego.mech_token() {
         out.push_str(&format!(" token={} {}B", ntlm_type(inner), inner.len()));
@@ -68,8 +68,9 @@ fn show_request(bytes: &[u8]) -> Result<(), Error> {
     println!("{} ({} bytes)", req.summary(), bytes.len());
     for (i, token) in req.nego_token_bytes().enumerate() {
         let detail = match NegoTokenKind::of(token) {
-            NegoTokenKind::SpnegoInit | NegoTokenKind::SpnegoResp => describe_spnego(token)
-                .unwrap_or_else(|e| format!("malformed SPNEGO: {e}")),
+            NegoTokenKind::SpnegoInit | NegoTokenKind::SpnegoResp => {
+                describe_spnego(token).unwrap_or_else(|e| format!("malformed SPNEGO: {e}"))
+            }
             NegoTokenKind::Ntlmssp => format!("raw {}", ntlm_type(token)),
             other => other.to_string(),
         };
@@ -144,7 +145,7 @@ fn main() -> ExitCode {
 }
 
 fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())

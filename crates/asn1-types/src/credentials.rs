@@ -12,7 +12,7 @@
 //! ([MS-CSSP-Diff] notes <14>–<17>); the bytes are kept as sent.
 
 use der::asn1::OctetString;
-use der::{Decode, Encode, Header, SliceReader, Sequence};
+use der::{Decode, Encode, Header, Sequence, SliceReader};
 
 use crate::Error;
 use crate::cssp::octets;
@@ -285,9 +285,7 @@ impl TsCredentials {
         let credentials = match self {
             Self::Password(c) => encode_secret(c, "TSPasswordCreds", "[MS-CSSP] 2.2.1.2.1"),
             Self::SmartCard(c) => encode_secret(c, "TSSmartCardCreds", "[MS-CSSP] 2.2.1.2.2"),
-            Self::RemoteGuard(c) => {
-                encode_secret(c, "TSRemoteGuardCreds", "[MS-CSSP] 2.2.1.2.3")
-            }
+            Self::RemoteGuard(c) => encode_secret(c, "TSRemoteGuardCreds", "[MS-CSSP] 2.2.1.2.3"),
         }?;
         let wire = TsCredentialsWire {
             cred_type: self.cred_type(),
@@ -318,7 +316,7 @@ pub fn utf16le(s: &str) -> Vec<u8> {
 
 /// Decodes UTF-16LE text (`None` on an odd length or unpaired surrogate).
 pub fn from_utf16le(bytes: &[u8]) -> Option<String> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return None;
     }
     let units: Vec<u16> = bytes
@@ -338,7 +336,9 @@ fn encode_secret<T: Encode>(
     let len = value.encoded_len().map_err(err)?;
     let len = usize::try_from(len).map_err(err)?;
     let mut out = SecretBytes::zeroed(len);
-    value.encode_to_slice(out.expose_secret_mut()).map_err(err)?;
+    value
+        .encode_to_slice(out.expose_secret_mut())
+        .map_err(err)?;
     Ok(out)
 }
 
@@ -364,8 +364,8 @@ mod tests {
     fn password_round_trip_and_layout() {
         let creds = TsCredentials::Password(TsPasswordCreds::new_utf16("D", "u", "p").unwrap());
         let der = creds.to_der().unwrap();
-        let expected = "301da003020101a1160414 3012 a00404024400 a10404027500 a20404027000"
-            .replace(' ', "");
+        let expected =
+            "301da003020101a1160414 3012 a00404024400 a10404027500 a20404027000".replace(' ', "");
         assert_eq!(hex::encode(der.expose_secret()), expected);
         assert_eq!(TsCredentials::from_der(der.expose_secret()).unwrap(), creds);
     }

@@ -190,7 +190,12 @@ impl TsRequest {
                     out.push_str(", ");
                 }
                 let bytes = item.nego_token.as_bytes();
-                let _ = write!(out, "{} {}B", crate::spnego::NegoTokenKind::of(bytes), bytes.len());
+                let _ = write!(
+                    out,
+                    "{} {}B",
+                    crate::spnego::NegoTokenKind::of(bytes),
+                    bytes.len()
+                );
             }
             out.push(']');
         }
@@ -238,7 +243,10 @@ mod tests {
         let der = req.to_der().unwrap();
         assert_eq!(
             der,
-            [0x30, 0x0d, 0xa0, 0x03, 0x02, 0x01, 0x06, 0xa4, 0x06, 0x02, 0x04, 0xc0, 0x00, 0x00, 0x6d]
+            [
+                0x30, 0x0d, 0xa0, 0x03, 0x02, 0x01, 0x06, 0xa4, 0x06, 0x02, 0x04, 0xc0, 0x00, 0x00,
+                0x6d
+            ]
         );
         assert_eq!(TsRequest::from_der(&der).unwrap(), req);
     }

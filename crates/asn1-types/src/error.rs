@@ -128,11 +128,14 @@ impl fmt::Display for ErrorKind {
             Self::Der(k) => write!(f, "{k}"),
             Self::MissingField => f.write_str("required field missing"),
             Self::UnexpectedElement(tag) => {
-                write!(f, "unexpected element {tag} (unknown, duplicate or out of order)")
+                write!(
+                    f,
+                    "unexpected element {tag} (unknown, duplicate or out of order)"
+                )
             }
             Self::InvalidValue(what) => f.write_str(what),
             Self::FrameTooLarge { len, max } => {
-                write!(f, "DER element of {len} bytes exceeds the limit of {max}")
+                write!(f, "element of {len} bytes exceeds the limit of {max}")
             }
             Self::Encode(k) => write!(f, "cannot encode: {k}"),
         }

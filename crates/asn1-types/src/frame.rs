@@ -46,9 +46,7 @@ pub fn der_frame_len_max(buf: &[u8], max: usize) -> Option<Result<usize, Error>>
         Err(e) if matches!(e.kind(), der::ErrorKind::Incomplete { .. }) => return None,
         Err(e) => return Some(Err(Error::der(e, STRUCTURE, SECTION))),
     };
-    let header_len = header
-        .encoded_len()
-        .map_or(MAX_HEADER_LEN, length_to_usize);
+    let header_len = header.encoded_len().map_or(MAX_HEADER_LEN, length_to_usize);
     let total = u64::from(u32::from(header.length())).saturating_add(header_len as u64);
     let max_u64 = u64::try_from(max).unwrap_or(u64::MAX);
     if total > max_u64 {
@@ -63,17 +61,15 @@ pub fn der_frame_len_max(buf: &[u8], max: usize) -> Option<Result<usize, Error>>
             offset: Some(0),
         }));
     }
-    Some(usize::try_from(total).map_err(|_| {
-        Error {
-            kind: ErrorKind::FrameTooLarge {
-                len: total,
-                max: max_u64,
-            },
-            structure: STRUCTURE,
-            field: None,
-            section: SECTION,
-            offset: Some(0),
-        }
+    Some(usize::try_from(total).map_err(|_| Error {
+        kind: ErrorKind::FrameTooLarge {
+            len: total,
+            max: max_u64,
+        },
+        structure: STRUCTURE,
+        field: None,
+        section: SECTION,
+        offset: Some(0),
     }))
 }
 
@@ -88,9 +84,14 @@ mod tests {
         assert_eq!(der_frame_len(&[0x30, 0x00]).unwrap().unwrap(), 2);
         assert_eq!(der_frame_len(&[0x30, 0x7F]).unwrap().unwrap(), 0x81);
         assert!(der_frame_len(&[0x30, 0x82, 0x01]).is_none());
-        assert_eq!(der_frame_len(&[0x30, 0x82, 0x01, 0x00]).unwrap().unwrap(), 260);
         assert_eq!(
-            der_frame_len(&[0x30, 0x83, 0x01, 0x90, 0x00, 0xA0]).unwrap().unwrap(),
+            der_frame_len(&[0x30, 0x82, 0x01, 0x00]).unwrap().unwrap(),
+            260
+        );
+        assert_eq!(
+            der_frame_len(&[0x30, 0x83, 0x01, 0x90, 0x00, 0xA0])
+                .unwrap()
+                .unwrap(),
             0x019000 + 5
         );
     }
@@ -98,10 +99,10 @@ mod tests {
     #[test]
     fn rejects_non_der_headers() {
         for bad in [
-            &[0x30, 0x80][..],                   // indefinite
-            &[0x30, 0x81, 0x05],                 // non-minimal
-            &[0x30, 0x82, 0x00, 0x80],           // non-minimal
-            &[0x30, 0x85, 1, 0, 0, 0, 0],        // 5 length octets
+            &[0x30, 0x80][..],            // indefinite
+            &[0x30, 0x81, 0x05],          // non-minimal
+            &[0x30, 0x82, 0x00, 0x80],    // non-minimal
+            &[0x30, 0x85, 1, 0, 0, 0, 0], // 5 length octets
         ] {
             let err = der_frame_len(bad).unwrap().unwrap_err();
             assert!(matches!(err.kind, ErrorKind::Der(_)), "{bad:02x?}: {err}");

@@ -166,7 +166,7 @@ impl ElgamalPublicKey {
             Self::Standard(k) => k.to_der(),
             Self::Groove2007(k) => k.to_der(),
         };
-        r.map_err(|e| Error::der(e, "DHPublicKeyForElgamalEncryption", SECTION))
+        r.map_err(|e| Error::encode(e, "DHPublicKeyForElgamalEncryption", SECTION))
     }
 
     /// The group's `(p, g)` as big-endian unsigned bytes (no leading zeros).
@@ -228,6 +228,30 @@ mod tests {
         });
         let der = with_q.to_der().unwrap();
         assert_eq!(ElgamalPublicKey::from_der(&der).unwrap(), with_q);
+    }
+
+    #[test]
+    fn strict_der_is_enforced() {
+        // SEQUENCE { 0x17, 0x05, 0x010203 } is the valid baseline.
+        let ok = hex::decode("300b020117020105020301 0203".replace(' ', "")).unwrap();
+        assert!(ElgamalPublicKey::from_der(&ok).is_ok());
+        for (what, bad) in [
+            ("non-minimal outer length", "30810b020117020105020301 0203"),
+            ("indefinite length", "3080020117020105020301020300 00"),
+            ("trailing bytes", "300b020117020105020301020300"),
+            ("non-minimal INTEGER", "300c02020017020105020301 0203"),
+            ("negative INTEGER", "300b0201f7020105020301 0203"),
+            ("five INTEGERs", "3011020117020105020105020105020301 0203"),
+            ("one INTEGER", "3003020117"),
+            ("wrong outer tag", "310b020117020105020301 0203"),
+            ("OCTET STRING for g", "300b020117040105020301 0203"),
+        ] {
+            let bytes = hex::decode(bad.replace(' ', "")).unwrap();
+            let err = ElgamalPublicKey::from_der(&bytes).unwrap_err();
+            assert_eq!(err.structure, "DHPublicKeyForElgamalEncryption", "{what}");
+            assert!(err.section.starts_with("[MS-GRVSSTPS] 3.1.1.1"), "{what}");
+            assert!(err.is_peer_error(), "{what}");
+        }
     }
 
     #[test]

@@ -42,8 +42,8 @@ mod secret;
 pub mod spnego;
 
 pub use credentials::{
-    TsCredentials, TsCspDataDetail, TsPasswordCreds, TsRemoteGuardCreds,
-    TsRemoteGuardPackageCred, TsSmartCardCreds, from_utf16le, utf16le,
+    TsCredentials, TsCspDataDetail, TsPasswordCreds, TsRemoteGuardCreds, TsRemoteGuardPackageCred,
+    TsSmartCardCreds, from_utf16le, utf16le,
 };
 pub use cssp::{NegoData, NegoDataItem, TsRequest};
 pub use der;

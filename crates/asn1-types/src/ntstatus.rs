@@ -257,13 +257,22 @@ mod tests {
     fn named_constants_have_their_names() {
         for (status, name) in [
             (NtStatus::STATUS_ACCESS_DENIED, "STATUS_ACCESS_DENIED"),
-            (NtStatus::STATUS_ACCOUNT_RESTRICTION, "STATUS_ACCOUNT_RESTRICTION"),
+            (
+                NtStatus::STATUS_ACCOUNT_RESTRICTION,
+                "STATUS_ACCOUNT_RESTRICTION",
+            ),
             (NtStatus::STATUS_WRONG_PASSWORD, "STATUS_WRONG_PASSWORD"),
             (NtStatus::STATUS_NO_SUCH_USER, "STATUS_NO_SUCH_USER"),
-            (NtStatus::STATUS_LOGON_TYPE_NOT_GRANTED, "STATUS_LOGON_TYPE_NOT_GRANTED"),
+            (
+                NtStatus::STATUS_LOGON_TYPE_NOT_GRANTED,
+                "STATUS_LOGON_TYPE_NOT_GRANTED",
+            ),
             (NtStatus::STATUS_ACCOUNT_DISABLED, "STATUS_ACCOUNT_DISABLED"),
             (NtStatus::STATUS_PASSWORD_EXPIRED, "STATUS_PASSWORD_EXPIRED"),
-            (NtStatus::STATUS_INVALID_PARAMETER, "STATUS_INVALID_PARAMETER"),
+            (
+                NtStatus::STATUS_INVALID_PARAMETER,
+                "STATUS_INVALID_PARAMETER",
+            ),
             (NtStatus::STATUS_UNSUCCESSFUL, "STATUS_UNSUCCESSFUL"),
         ] {
             assert_eq!(status.name(), Some(name));

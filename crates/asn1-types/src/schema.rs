@@ -116,7 +116,12 @@ fn make(schema: &Schema, field: Option<&'static str>, kind: ErrorKind, offset: u
 /// A `der` error found in a buffer that starts at `base`.
 fn from_der(schema: &Schema, field: Option<&'static str>, e: der::Error, base: usize) -> Error {
     let rel = e.position().map_or(0, length_to_usize);
-    make(schema, field, ErrorKind::Der(e.kind()), base.saturating_add(rel))
+    make(
+        schema,
+        field,
+        ErrorKind::Der(e.kind()),
+        base.saturating_add(rel),
+    )
 }
 
 fn trailing(decoded: usize, total: usize) -> der::ErrorKind {
@@ -169,8 +174,7 @@ fn walk_tagged(
     content: &[u8],
     base: usize,
 ) -> Result<(), Error> {
-    let mut reader =
-        SliceReader::new(content).map_err(|e| from_der(schema, None, e, base))?;
+    let mut reader = SliceReader::new(content).map_err(|e| from_der(schema, None, e, base))?;
     // Index of the first field that may still appear.
     let mut next = 0usize;
     while !reader.is_finished() {
@@ -198,7 +202,12 @@ fn walk_tagged(
         let value_start = position(&reader);
         let value = reader.read_slice(header.length()).map_err(elem_err)?;
         let (Some(index), Some(field)) = (index, field) else {
-            return Err(make(schema, None, ErrorKind::UnexpectedElement(tag), elem_at));
+            return Err(make(
+                schema,
+                None,
+                ErrorKind::UnexpectedElement(tag),
+                elem_at,
+            ));
         };
         if index < next {
             return Err(make(
@@ -212,7 +221,12 @@ fn walk_tagged(
             .get(next..index)
             .and_then(|skipped| skipped.iter().find(|f| !f.optional))
         {
-            return Err(make(schema, Some(missing.name), ErrorKind::MissingField, elem_at));
+            return Err(make(
+                schema,
+                Some(missing.name),
+                ErrorKind::MissingField,
+                elem_at,
+            ));
         }
         if !tag.is_constructed() {
             // EXPLICIT tagging is always constructed (X.690 8.14.2).

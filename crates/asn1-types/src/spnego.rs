@@ -451,8 +451,9 @@ impl NegotiationToken {
             Tag::ContextSpecific {
                 constructed: true,
                 number: TagNumber(1),
-            } => Self::decode_explicit_body(&NEG_TOKEN_RESP, value, value_at)
-                .map(Self::NegTokenResp),
+            } => {
+                Self::decode_explicit_body(&NEG_TOKEN_RESP, value, value_at).map(Self::NegTokenResp)
+            }
             Tag::ContextSpecific {
                 constructed: true,
                 number: TagNumber(0),
@@ -475,8 +476,7 @@ impl NegotiationToken {
 
     /// Body of `[APPLICATION 0]`: `thisMech` then the `[0]` choice.
     fn decode_framed(body: &[u8], base: usize) -> Result<Self, Error> {
-        let framing_err =
-            |e: der::Error| Error::der(e, FRAMING, FRAMING_SECTION).shifted(base);
+        let framing_err = |e: der::Error| Error::der(e, FRAMING, FRAMING_SECTION).shifted(base);
         let mut reader = SliceReader::new(body).map_err(framing_err)?;
         let this_mech = ObjectIdentifier::decode(&mut reader)
             .map_err(|e| framing_err(e).with_field("thisMech"))?;
@@ -718,7 +718,10 @@ mod tests {
         assert!(flags.is_set(ContextFlags::MUTUAL));
         assert!(flags.is_set(ContextFlags::INTEG));
         assert!(!flags.is_set(ContextFlags::DELEG));
-        assert_eq!(hex::encode(flags.to_der().unwrap()), "030500420000 00".replace(' ', ""));
+        assert_eq!(
+            hex::encode(flags.to_der().unwrap()),
+            "030500420000 00".replace(' ', "")
+        );
         // Non-zero unused bits are not DER.
         assert!(ContextFlags::from_der(&[0x03, 0x02, 0x01, 0x41]).is_err());
         assert!(ContextFlags::from_der(&[0x03, 0x02, 0x01, 0x40]).is_ok());

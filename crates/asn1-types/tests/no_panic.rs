@@ -23,7 +23,11 @@ fn exercise(data: &[u8]) -> usize {
     let ts_frame = TsRequest::frame_len(data);
     if let Ok(req) = TsRequest::from_der(data) {
         accepted += 1;
-        assert_eq!(req.to_der().expect("encode"), data, "TSRequest not canonical");
+        assert_eq!(
+            req.to_der().expect("encode"),
+            data,
+            "TSRequest not canonical"
+        );
         assert_eq!(ts_frame.and_then(Result::ok), Some(data.len()));
         assert_eq!(frame.and_then(Result::ok), Some(data.len()));
         let _ = req.summary();
@@ -36,8 +40,15 @@ fn exercise(data: &[u8]) -> usize {
     let kind = NegoTokenKind::of(data);
     if let Ok(token) = NegotiationToken::from_der(data) {
         accepted += 1;
-        assert_eq!(token.to_der().expect("encode"), data, "SPNEGO not canonical");
-        assert!(matches!(kind, NegoTokenKind::SpnegoInit | NegoTokenKind::SpnegoResp));
+        assert_eq!(
+            token.to_der().expect("encode"),
+            data,
+            "SPNEGO not canonical"
+        );
+        assert!(matches!(
+            kind,
+            NegoTokenKind::SpnegoInit | NegoTokenKind::SpnegoResp
+        ));
     }
     if let Ok(key) = ElgamalPublicKey::from_der(data) {
         accepted += 1;
@@ -46,13 +57,47 @@ fn exercise(data: &[u8]) -> usize {
     accepted
 }
 
+/// Minimized fuzz findings for this crate, if any were committed
+/// (`fuzz/regressions/asn1*/`, the fuzz package's convention).
+const REGRESSIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/regressions");
+
+fn regression_files() -> Vec<(String, Vec<u8>)> {
+    let mut found = Vec::new();
+    let Ok(dirs) = fs::read_dir(REGRESSIONS) else {
+        return found; // no regressions committed yet
+    };
+    for dir in dirs.flatten() {
+        let path = dir.path();
+        let is_ours = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("asn1"));
+        if !is_ours || !path.is_dir() {
+            continue;
+        }
+        for file in fs::read_dir(&path).expect("read regression dir").flatten() {
+            let data = fs::read(file.path()).expect("read regression");
+            found.push((file.path().display().to_string(), data));
+        }
+    }
+    found
+}
+
 fn seed_files() -> Vec<(String, Vec<u8>)> {
     let root = Path::new(SEEDS);
-    assert!(root.is_dir(), "fuzz seed directory {} is missing", root.display());
+    assert!(
+        root.is_dir(),
+        "fuzz seed directory {} is missing",
+        root.display()
+    );
     let mut seeds = Vec::new();
     for dir in fs::read_dir(root).expect("read seeds") {
         let dir = dir.expect("entry").path();
-        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let name = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
         if !name.starts_with("asn1_") {
             continue;
         }
@@ -73,6 +118,10 @@ fn fuzz_seeds_replay_and_each_is_accepted() {
     for (name, data) in &seeds {
         // Every committed seed is a valid encoding of its target's type.
         assert!(exercise(data) >= 1, "{name} was rejected by every decoder");
+    }
+    // Committed fuzz findings must not panic; acceptance is up to the decoders.
+    for (_name, data) in regression_files() {
+        exercise(&data);
     }
 }
 
@@ -112,7 +161,17 @@ enum Mutation {
 fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
         (any::<usize>(), 1u8..=255).prop_map(|(i, m)| Mutation::Flip(i, m)),
-        (any::<usize>(), prop_oneof![Just(0x00u8), Just(0x80), Just(0x81), Just(0x82), Just(0xff), any::<u8>()])
+        (
+            any::<usize>(),
+            prop_oneof![
+                Just(0x00u8),
+                Just(0x80),
+                Just(0x81),
+                Just(0x82),
+                Just(0xff),
+                any::<u8>()
+            ]
+        )
             .prop_map(|(i, b)| Mutation::Set(i, b)),
         (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Mutation::Insert(i, b)),
         any::<usize>().prop_map(Mutation::Remove),

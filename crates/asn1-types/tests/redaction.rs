@@ -44,7 +44,10 @@ fn strip(s: &str) -> String {
 
 fn assert_redacted(debug_of: &str, what: &str, secrets: &[&[u8]]) {
     let compact = strip(debug_of);
-    assert!(compact.contains("<redacted>"), "{what}: no <redacted> in {debug_of}");
+    assert!(
+        compact.contains("<redacted>"),
+        "{what}: no <redacted> in {debug_of}"
+    );
     for secret in secrets {
         for form in forbidden_forms(secret) {
             assert!(
@@ -60,7 +63,9 @@ fn octets(bytes: &[u8]) -> OctetString {
 }
 
 fn password_creds() -> TsCredentials {
-    TsCredentials::Password(TsPasswordCreds::new_utf16("TESTDOM", "alice", PASSWORD).expect("creds"))
+    TsCredentials::Password(
+        TsPasswordCreds::new_utf16("TESTDOM", "alice", PASSWORD).expect("creds"),
+    )
 }
 
 fn smart_card_creds() -> TsCredentials {
@@ -71,7 +76,9 @@ fn smart_card_creds() -> TsCredentials {
             card_name: None,
             reader_name: Some(octets(&utf16le("OMNIKEY CardMan 3x21 0"))),
             container_name: None,
-            csp_name: Some(octets(&utf16le("Microsoft Base Smart Card Crypto Provider"))),
+            csp_name: Some(octets(&utf16le(
+                "Microsoft Base Smart Card Crypto Provider",
+            ))),
         },
         user_hint: Some(octets(&utf16le("alice"))),
         domain_hint: None,
@@ -129,7 +136,10 @@ fn each_credential_type_redacts_its_secret() {
     }
     // The non-secret fields are still shown.
     let debug = format!("{:?}", password_creds());
-    assert!(debug.contains("TsPasswordCreds") && debug.contains("user_name"), "{debug}");
+    assert!(
+        debug.contains("TsPasswordCreds") && debug.contains("user_name"),
+        "{debug}"
+    );
 }
 
 #[test]

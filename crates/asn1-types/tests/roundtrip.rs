@@ -34,7 +34,10 @@ fn secret(max: usize) -> impl Strategy<Value = SecretBytes> {
 fn ts_request() -> impl Strategy<Value = TsRequest> {
     (
         any::<u32>(),
-        option::of(vec(octets(400).prop_map(|t| NegoDataItem { nego_token: t }), 0..4)),
+        option::of(vec(
+            octets(400).prop_map(|t| NegoDataItem { nego_token: t }),
+            0..4,
+        )),
         option::of(octets(300)),
         option::of(octets(300)),
         option::of(any::<u32>().prop_map(NtStatus)),
@@ -83,16 +86,20 @@ fn ts_credentials() -> impl Strategy<Value = TsCredentials> {
                 csp_name,
             },
         );
-    let smart_card = (secret(40), csp, option::of(octets(64)), option::of(octets(64))).prop_map(
-        |(pin, csp_data, user_hint, domain_hint)| {
+    let smart_card = (
+        secret(40),
+        csp,
+        option::of(octets(64)),
+        option::of(octets(64)),
+    )
+        .prop_map(|(pin, csp_data, user_hint, domain_hint)| {
             TsCredentials::SmartCard(TsSmartCardCreds {
                 pin,
                 csp_data,
                 user_hint,
                 domain_hint,
             })
-        },
-    );
+        });
     let remote_guard = (package_cred(), option::of(vec(package_cred(), 0..3))).prop_map(
         |(logon_cred, supplemental_creds)| {
             TsCredentials::RemoteGuard(TsRemoteGuardCreds {
@@ -179,15 +186,15 @@ fn negotiation_token() -> impl Strategy<Value = NegotiationToken> {
         option::of(hints),
         option::of(octets(40)),
     )
-        .prop_map(|(mech_types, req_flags, mech_token, neg_hints, mech_list_mic)| {
-            NegTokenInit2 {
+        .prop_map(
+            |(mech_types, req_flags, mech_token, neg_hints, mech_list_mic)| NegTokenInit2 {
                 mech_types,
                 req_flags,
                 mech_token,
                 neg_hints,
                 mech_list_mic,
-            }
-        })
+            },
+        )
         // With mechTypes and neither negHints nor mechListMIC, a
         // NegTokenInit2 is byte-identical to a NegTokenInit and decodes as
         // one (see `init2_that_is_also_an_init_decodes_as_init`).
@@ -201,14 +208,16 @@ fn negotiation_token() -> impl Strategy<Value = NegotiationToken> {
         option::of(octets(400)),
         option::of(octets(40)),
     )
-        .prop_map(|(neg_state, supported_mech, response_token, mech_list_mic)| {
-            NegotiationToken::NegTokenResp(NegTokenResp {
-                neg_state,
-                supported_mech,
-                response_token,
-                mech_list_mic,
-            })
-        });
+        .prop_map(
+            |(neg_state, supported_mech, response_token, mech_list_mic)| {
+                NegotiationToken::NegTokenResp(NegTokenResp {
+                    neg_state,
+                    supported_mech,
+                    response_token,
+                    mech_list_mic,
+                })
+            },
+        );
     prop_oneof![init, init2, resp]
 }
 
@@ -264,7 +273,10 @@ fn init2_that_is_also_an_init_decodes_as_init() {
     });
     let der = init2.to_der().expect("encode");
     let decoded = NegotiationToken::from_der(&der).expect("decode");
-    assert!(matches!(decoded, NegotiationToken::NegTokenInit(_)), "{decoded:?}");
+    assert!(
+        matches!(decoded, NegotiationToken::NegTokenInit(_)),
+        "{decoded:?}"
+    );
     assert_eq!(decoded.to_der().expect("re-encode"), der);
 }
 
@@ -283,11 +295,19 @@ fn ms_spng_neg_token_init2_with_hints() {
     };
     assert_eq!(
         init2.mech_types.as_ref().map(|m| m.0.clone()),
-        Some(vec![OID_NEGOEX, OID_MS_KRB5, OID_KRB5, OID_KRB5_U2U, OID_NTLMSSP])
+        Some(vec![
+            OID_NEGOEX,
+            OID_MS_KRB5,
+            OID_KRB5,
+            OID_KRB5_U2U,
+            OID_NTLMSSP
+        ])
     );
     assert_eq!(
         init2.neg_hints.as_ref().and_then(|h| h.hint_name.clone()),
-        Some(GeneralString(b"not_defined_in_RFC4178@please_ignore".to_vec()))
+        Some(GeneralString(
+            b"not_defined_in_RFC4178@please_ignore".to_vec()
+        ))
     );
     assert!(init2.mech_token.is_none() && init2.mech_list_mic.is_none());
     assert_eq!(token.to_der().expect("re-encode"), der);
@@ -305,9 +325,15 @@ fn ts_request_with_a_100_kib_token_round_trips() {
     let der = req.to_der().expect("encode");
     // 3-byte long-form lengths, outer and inner.
     assert_eq!(&der[..2], &[0x30, 0x83]);
-    assert_eq!(der_frame_len(&der).expect("header").expect("DER"), der.len());
+    assert_eq!(
+        der_frame_len(&der).expect("header").expect("DER"),
+        der.len()
+    );
     assert!(der_frame_len(&der[..4]).is_none(), "header incomplete");
-    assert_eq!(der_frame_len(&der[..5]).expect("header").expect("DER"), der.len());
+    assert_eq!(
+        der_frame_len(&der[..5]).expect("header").expect("DER"),
+        der.len()
+    );
     let back = TsRequest::from_der(&der).expect("decode");
     assert_eq!(back.nego_token_bytes().next(), Some(&token[..]));
     assert_eq!(back.to_der().expect("re-encode"), der);
@@ -334,5 +360,8 @@ fn big_spnego_and_credentials_round_trip() {
         supplemental_creds: None,
     });
     let der = creds.to_der().expect("encode");
-    assert_eq!(TsCredentials::from_der(der.expose_secret()).expect("decode"), creds);
+    assert_eq!(
+        TsCredentials::from_der(der.expose_secret()).expect("decode"),
+        creds
+    );
 }

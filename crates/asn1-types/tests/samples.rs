@@ -156,7 +156,11 @@ struct Counts {
 }
 
 fn check_token(where_: &str, token: &[u8], expected: &TokenSummary, counts: &mut Counts) {
-    assert_eq!(token.len(), expected.token_len, "{where_}: negoToken length");
+    assert_eq!(
+        token.len(),
+        expected.token_len,
+        "{where_}: negoToken length"
+    );
     let kind = NegoTokenKind::of(token);
     match expected.kind {
         "init" | "resp" => {
@@ -218,12 +222,18 @@ fn check_token(where_: &str, token: &[u8], expected: &TokenSummary, counts: &mut
 fn check_request(where_: &str, bytes: &[u8], expected: &Summary, counts: &mut Counts) {
     assert_eq!(bytes.len(), expected.len, "{where_}: length");
     assert_eq!(
-        TsRequest::frame_len(bytes).expect("header complete").expect("DER header"),
+        TsRequest::frame_len(bytes)
+            .expect("header complete")
+            .expect("DER header"),
         bytes.len(),
         "{where_}: frame_len"
     );
     let req = TsRequest::from_der(bytes).unwrap_or_else(|e| panic!("{where_}: decode failed: {e}"));
-    assert_eq!(req.to_der().expect("encode"), bytes, "{where_}: re-encoding differs");
+    assert_eq!(
+        req.to_der().expect("encode"),
+        bytes,
+        "{where_}: re-encoding differs"
+    );
     assert_eq!(req.version, expected.version, "{where_}: version");
     assert_eq!(
         req.auth_info.as_ref().map(|a| a.as_bytes().len()),
@@ -246,7 +256,11 @@ fn check_request(where_: &str, bytes: &[u8], expected: &Summary, counts: &mut Co
         "{where_}: clientNonce"
     );
     let tokens: Vec<&[u8]> = req.nego_token_bytes().collect();
-    assert_eq!(tokens.len(), expected.tokens.len(), "{where_}: negoToken count");
+    assert_eq!(
+        tokens.len(),
+        expected.tokens.len(),
+        "{where_}: negoToken count"
+    );
     for (i, (token, summary)) in tokens.iter().zip(&expected.tokens).enumerate() {
         check_token(&format!("{where_} token {i}"), token, summary, counts);
     }
@@ -260,8 +274,8 @@ fn every_sample_ts_request_round_trips_and_matches_its_summary() {
         counts.files += 1;
         let txt_path = hex_path.with_extension("txt");
         let hex_text = fs::read_to_string(&hex_path).expect("read .hex");
-        let txt = fs::read_to_string(&txt_path)
-            .unwrap_or_else(|e| panic!("{}: {e}", txt_path.display()));
+        let txt =
+            fs::read_to_string(&txt_path).unwrap_or_else(|e| panic!("{}: {e}", txt_path.display()));
         let lines: Vec<&str> = hex_text.lines().filter(|l| !l.trim().is_empty()).collect();
         let summaries: Vec<&str> = txt.lines().filter(|l| !l.trim().is_empty()).collect();
         assert_eq!(
@@ -280,15 +294,18 @@ fn every_sample_ts_request_round_trips_and_matches_its_summary() {
     assert_eq!(counts.requests, EXPECTED_TS_REQUESTS, "TSRequests");
     assert_eq!(counts.spnego, EXPECTED_SPNEGO_TOKENS, "SPNEGO tokens");
     assert_eq!(counts.raw_ntlm, EXPECTED_RAW_NTLM_TOKENS, "raw NTLM tokens");
-    assert_eq!(counts.unknown, EXPECTED_UNKNOWN_TOKENS, "unclassified tokens");
+    assert_eq!(
+        counts.unknown, EXPECTED_UNKNOWN_TOKENS,
+        "unclassified tokens"
+    );
 }
 
 #[test]
 fn sample_stream_frames_back_to_back() {
     // The server-received side of v6_tls13, concatenated as on the wire.
     let path = Path::new(SAMPLES).join("v6_tls13/server_recv.hex");
-    let text = fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{} is missing: {e}", path.display()));
+    let text =
+        fs::read_to_string(&path).unwrap_or_else(|e| panic!("{} is missing: {e}", path.display()));
     let messages: Vec<Vec<u8>> = text
         .lines()
         .filter(|l| !l.is_empty())

@@ -43,7 +43,10 @@ fn baseline_is_accepted() {
 fn non_minimal_outer_length() {
     let err = ts_err("30810d a003020106 a40602048009030c");
     assert_err(&err, "TSRequest", None, 0);
-    assert_eq!(err.kind, ErrorKind::Der(DerKind::Length { tag: Tag::Sequence }));
+    assert_eq!(
+        err.kind,
+        ErrorKind::Der(DerKind::Length { tag: Tag::Sequence })
+    );
 }
 
 #[test]
@@ -58,7 +61,10 @@ fn non_minimal_field_length() {
 fn non_minimal_integer() {
     let err = ts_err("300e a00402020006 a40602048009030c");
     assert_err(&err, "TSRequest", Some("version"), 4);
-    assert_eq!(err.kind, ErrorKind::Der(DerKind::Noncanonical { tag: Tag::Integer }));
+    assert_eq!(
+        err.kind,
+        ErrorKind::Der(DerKind::Noncanonical { tag: Tag::Integer })
+    );
 }
 
 #[test]
@@ -79,14 +85,20 @@ fn indefinite_field_length() {
 fn trailing_bytes_after_the_request() {
     let err = ts_err("300d a003020106 a40602048009030c 00");
     assert_err(&err, "TSRequest", None, 15);
-    assert!(matches!(err.kind, ErrorKind::Der(DerKind::TrailingData { .. })), "{err}");
+    assert!(
+        matches!(err.kind, ErrorKind::Der(DerKind::TrailingData { .. })),
+        "{err}"
+    );
 }
 
 #[test]
 fn trailing_bytes_inside_an_explicit_tag() {
     let err = ts_err("300e a00402010600 a40602048009030c");
     assert_err(&err, "TSRequest", Some("version"), 7);
-    assert!(matches!(err.kind, ErrorKind::Der(DerKind::TrailingData { .. })), "{err}");
+    assert!(
+        matches!(err.kind, ErrorKind::Der(DerKind::TrailingData { .. })),
+        "{err}"
+    );
 }
 
 #[test]
@@ -120,21 +132,34 @@ fn wrong_field_type() {
 fn primitive_explicit_tag() {
     let err = ts_err("300b 800106 a40602048009030c");
     assert_err(&err, "TSRequest", Some("version"), 2);
-    assert!(matches!(err.kind, ErrorKind::Der(DerKind::Noncanonical { .. })), "{err}");
+    assert!(
+        matches!(err.kind, ErrorKind::Der(DerKind::Noncanonical { .. })),
+        "{err}"
+    );
 }
 
 #[test]
 fn negative_version() {
     let err = ts_err("300d a0030201fa a40602048009030c");
     assert_err(&err, "TSRequest", Some("version"), 4);
-    assert!(matches!(err.kind, ErrorKind::Der(DerKind::Value { tag: Tag::Integer })), "{err}");
+    assert!(
+        matches!(
+            err.kind,
+            ErrorKind::Der(DerKind::Value { tag: Tag::Integer })
+        ),
+        "{err}"
+    );
 }
 
 #[test]
 fn error_code_beyond_32_bits() {
     let err = ts_err("300e a003020106 a407020500c000006d");
     assert_err(&err, "TSRequest", Some("errorCode"), 9);
-    assert!(err.to_string().starts_with("TSRequest ([MS-CSSP] 2.2.1) field errorCode: "), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("TSRequest ([MS-CSSP] 2.2.1) field errorCode: "),
+        "{err}"
+    );
     assert!(matches!(err.kind, ErrorKind::Der(_)), "{err}");
 }
 
@@ -174,7 +199,10 @@ fn truncated_input() {
     let full = h(BASE);
     let err = TsRequest::from_der(&full[..full.len() - 1]).unwrap_err();
     assert_err(&err, "TSRequest", None, 0);
-    assert!(matches!(err.kind, ErrorKind::Der(DerKind::Incomplete { .. })), "{err}");
+    assert!(
+        matches!(err.kind, ErrorKind::Der(DerKind::Incomplete { .. })),
+        "{err}"
+    );
     // A field whose length runs past its SEQUENCE.
     let err = ts_err("300d a003020106 a40702048009030c");
     assert_err(&err, "TSRequest", Some("errorCode"), 7);
@@ -219,7 +247,9 @@ fn credentials_errors_point_into_the_credentials() {
 #[test]
 fn spnego_framing_rules() {
     // The initial token without its GSS-API framing.
-    let bare_init = h("a03e303ca00e300c060a2b06010401823702020aa22a04284e544c4d5353500001000000378208e200000000280000000000000028000000000c04000000000f");
+    let bare_init = h(
+        "a03e303ca00e300c060a2b06010401823702020aa22a04284e544c4d5353500001000000378208e200000000280000000000000028000000000c04000000000f",
+    );
     let err = NegotiationToken::from_der(&bare_init).unwrap_err();
     assert_eq!(err.field, Some("negTokenInit"));
     assert!(matches!(err.kind, ErrorKind::InvalidValue(_)));
@@ -244,7 +274,10 @@ fn spnego_framing_rules() {
     let resp = h("a1073005a0030a010000");
     let err = NegotiationToken::from_der(&resp).unwrap_err();
     assert_eq!(err.offset, Some(9));
-    assert!(matches!(err.kind, ErrorKind::Der(DerKind::TrailingData { .. })), "{err}");
+    assert!(
+        matches!(err.kind, ErrorKind::Der(DerKind::TrailingData { .. })),
+        "{err}"
+    );
 }
 
 #[test]

@@ -159,7 +159,9 @@ fn elgamal_fresh_cryptopp_safe_prime_group() {
 #[test]
 fn elgamal_our_fresh_group_works_with_cryptopp() {
     // Our safe-prime group generator; Crypto++ must accept and use the group.
-    let mut rng = ChaCha20Rng::seed_from_u64(0x5afe);
+    // The search time is random; this (deterministic) seed finds a prime after
+    // a short search, which keeps the unoptimised test build fast.
+    let mut rng = ChaCha20Rng::seed_from_u64(11);
     let group = Group::generate(&mut rng, 1024).unwrap();
     assert_eq!(group.modulus_bits(), 1024);
     group.validate().unwrap();

@@ -211,7 +211,9 @@ impl<'a> AvPair<'a> {
             AvId::DnsDomainName => Self::DnsDomainName(value),
             AvId::DnsTreeName => Self::DnsTreeName(value),
             AvId::Flags => Self::Flags(AvFlags(u32::from_le_bytes(value.try_into().ok()?))),
-            AvId::Timestamp => Self::Timestamp(FileTime(u64::from_le_bytes(value.try_into().ok()?))),
+            AvId::Timestamp => {
+                Self::Timestamp(FileTime(u64::from_le_bytes(value.try_into().ok()?)))
+            }
             AvId::SingleHost => Self::SingleHost(value),
             AvId::TargetName => Self::TargetName(value),
             AvId::ChannelBindings => Self::ChannelBindings(value.try_into().ok()?),
@@ -284,7 +286,11 @@ impl<'a> AvPairs<'a> {
             let value_at = pos.saturating_add(4);
             let end = value_at.saturating_add(usize::from(len));
             let Some(value) = raw.get(value_at..end) else {
-                return Err(err(ErrorKind::InvalidAvPair, "AvLen", pos.saturating_add(2)));
+                return Err(err(
+                    ErrorKind::InvalidAvPair,
+                    "AvLen",
+                    pos.saturating_add(2),
+                ));
             };
             if id == 0 {
                 if len != 0 {
@@ -296,7 +302,11 @@ impl<'a> AvPairs<'a> {
                 });
             }
             if AvPair::decode(id, value).is_none() {
-                return Err(err(ErrorKind::InvalidAvPair, "AvLen", pos.saturating_add(2)));
+                return Err(err(
+                    ErrorKind::InvalidAvPair,
+                    "AvLen",
+                    pos.saturating_add(2),
+                ));
             }
             pos = end;
         }
@@ -417,7 +427,11 @@ mod tests {
         assert_eq!(parsed.flags(), Some(AvFlags::MIC_PROVIDED));
         assert_eq!(parsed.channel_bindings(), Some([7; 16]));
         assert_eq!(
-            parsed.get(AvId::NbComputerName).and_then(|p| p.text()).unwrap().unwrap(),
+            parsed
+                .get(AvId::NbComputerName)
+                .and_then(|p| p.text())
+                .unwrap()
+                .unwrap(),
             "Server"
         );
     }
@@ -454,7 +468,10 @@ mod tests {
     #[test]
     fn filetime_from_unix() {
         assert_eq!(FileTime::from_unix(0, 0), FileTime(116_444_736_000_000_000));
-        assert_eq!(FileTime::from_unix(1, 250), FileTime(116_444_736_010_000_002));
+        assert_eq!(
+            FileTime::from_unix(1, 250),
+            FileTime(116_444_736_010_000_002)
+        );
         assert_eq!(FileTime::from_unix(u64::MAX, 0), FileTime(u64::MAX));
     }
 }

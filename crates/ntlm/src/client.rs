@@ -244,8 +244,7 @@ impl NtlmClient {
                 let random = self.random.take().ok_or_else(|| {
                     Error::api(ErrorKind::InvalidState, "ClientRandom", "3.1.5.1.2")
                 })?;
-                let (auth, context) =
-                    authenticate(&self.config, random, &negotiate, challenge)?;
+                let (auth, context) = authenticate(&self.config, random, &negotiate, challenge)?;
                 self.inner = Inner::Complete(Box::new(context));
                 Ok(Step::Complete(Some(auth)))
             }
@@ -279,7 +278,6 @@ impl NtlmClient {
             }
         }
     }
-
 }
 
 /// [MS-NLMP] 3.1.5.1.2: process the CHALLENGE, build the AUTHENTICATE.
@@ -289,100 +287,122 @@ fn authenticate(
     negotiate: &[u8],
     challenge_bytes: &[u8],
 ) -> Result<(Vec<u8>, SecurityContext)> {
-        let challenge = ChallengeMessage::parse(challenge_bytes)?;
-        let offered = challenge.flags;
-        if !offered.contains(config.required_flags | ClientConfig::ALWAYS_REQUIRED) {
-            return Err(Error::new(
-                ErrorKind::FlagsRejected,
-                Message::Challenge,
-                "NegotiateFlags",
-                "3.1.5.1.2",
+    let challenge = ChallengeMessage::parse(challenge_bytes)?;
+    let offered = challenge.flags;
+    if !offered.contains(config.required_flags | ClientConfig::ALWAYS_REQUIRED) {
+        return Err(Error::new(
+            ErrorKind::FlagsRejected,
+            Message::Challenge,
+            "NegotiateFlags",
+            "3.1.5.1.2",
+        )
+        .at(20));
+    }
+    let flags = offered
+        & (config.negotiate_flags()
+            | NegotiateFlags::TARGET_INFO
+            | NegotiateFlags::TARGET_TYPE_SERVER
+            | NegotiateFlags::TARGET_TYPE_DOMAIN);
+
+    // The client's AV pairs: the server's, then MsvAvFlags (MIC
+    // provided), MsvAvChannelBindings and MsvAvTargetName, then EOL.
+    let server_timestamp = challenge.target_info.timestamp();
+    let timestamp = server_timestamp.unwrap_or(config.timestamp);
+    let av_flags = challenge
+        .target_info
+        .flags()
+        .unwrap_or_default()
+        .union(AvFlags::MIC_PROVIDED);
+    let spn = config.target_name.as_deref().map(encode_utf16le);
+    let mut pairs: Vec<AvPair<'_>> = challenge
+        .target_info
+        .iter()
+        .filter(|p| {
+            !matches!(
+                p.id(),
+                AvId::Flags | AvId::ChannelBindings | AvId::TargetName
             )
-            .at(20));
-        }
-        let flags = offered
-            & (config.negotiate_flags()
-                | NegotiateFlags::TARGET_INFO
-                | NegotiateFlags::TARGET_TYPE_SERVER
-                | NegotiateFlags::TARGET_TYPE_DOMAIN);
+        })
+        .collect();
+    pairs.push(AvPair::Flags(av_flags));
+    pairs.push(AvPair::ChannelBindings(
+        config.channel_bindings.unwrap_or([0; 16]),
+    ));
+    if let Some(spn) = &spn {
+        pairs.push(AvPair::TargetName(spn));
+    }
+    let av_pairs = encode_av_pairs(&pairs)?;
+    let temp = NtlmV2ClientChallenge::encode(timestamp, &random.client_challenge, &av_pairs);
 
-        // The client's AV pairs: the server's, then MsvAvFlags (MIC
-        // provided), MsvAvChannelBindings and MsvAvTargetName, then EOL.
-        let server_timestamp = challenge.target_info.timestamp();
-        let timestamp = server_timestamp.unwrap_or(config.timestamp);
-        let av_flags = challenge
-            .target_info
-            .flags()
-            .unwrap_or_default()
-            .union(AvFlags::MIC_PROVIDED);
-        let spn = config.target_name.as_deref().map(encode_utf16le);
-        let mut pairs: Vec<AvPair<'_>> = challenge
-            .target_info
-            .iter()
-            .filter(|p| !matches!(p.id(), AvId::Flags | AvId::ChannelBindings | AvId::TargetName))
-            .collect();
-        pairs.push(AvPair::Flags(av_flags));
-        pairs.push(AvPair::ChannelBindings(config.channel_bindings.unwrap_or([0; 16])));
-        if let Some(spn) = &spn {
-            pairs.push(AvPair::TargetName(spn));
-        }
-        let av_pairs = encode_av_pairs(&pairs)?;
-        let temp = NtlmV2ClientChallenge::encode(timestamp, &random.client_challenge, &av_pairs);
+    // [MS-NLMP] 3.3.2 NTLMv2 responses and keys.
+    let response_key = nt_owf_v2(&config.nt_hash, &config.user, &config.domain);
+    let proof = nt_proof_str(&response_key, &challenge.server_challenge, &temp);
+    if temp.len() > usize::from(u16::MAX) - 16 {
+        // The server's TargetInfo is echoed; a huge one cannot fit the
+        // 16-bit NtChallengeResponse length.
+        return Err(Error::new(
+            ErrorKind::InvalidAvPair,
+            Message::Challenge,
+            "TargetInfoFields",
+            "3.1.5.1.2",
+        )
+        .at(40));
+    }
+    let mut nt_response = Vec::with_capacity(16 + temp.len());
+    nt_response.extend_from_slice(&proof);
+    nt_response.extend_from_slice(&temp);
+    // With an MsvAvTimestamp from the server the client sends Z(24)
+    // instead of an LMv2 response ([MS-NLMP] 3.1.5.1.2).
+    let lm_response = if server_timestamp.is_some() {
+        [0u8; 24]
+    } else {
+        lmv2_response(
+            &response_key,
+            &challenge.server_challenge,
+            &random.client_challenge,
+        )
+    };
+    let key_exchange_key = session_base_key(&response_key, &proof);
+    let (exported_session_key, encrypted_key) = if flags.contains(NegotiateFlags::KEY_EXCH) {
+        let enc = encrypt_session_key(&key_exchange_key, &random.exported_session_key);
+        (random.exported_session_key, enc.to_vec())
+    } else {
+        (key_exchange_key, Vec::new())
+    };
 
-        // [MS-NLMP] 3.3.2 NTLMv2 responses and keys.
-        let response_key = nt_owf_v2(&config.nt_hash, &config.user, &config.domain);
-        let proof = nt_proof_str(&response_key, &challenge.server_challenge, &temp);
-        let mut nt_response = Vec::with_capacity(16 + temp.len());
-        nt_response.extend_from_slice(&proof);
-        nt_response.extend_from_slice(&temp);
-        // With an MsvAvTimestamp from the server the client sends Z(24)
-        // instead of an LMv2 response ([MS-NLMP] 3.1.5.1.2).
-        let lm_response = if server_timestamp.is_some() {
-            [0u8; 24]
-        } else {
-            lmv2_response(&response_key, &challenge.server_challenge, &random.client_challenge)
-        };
-        let key_exchange_key = session_base_key(&response_key, &proof);
-        let (exported_session_key, encrypted_key) = if flags.contains(NegotiateFlags::KEY_EXCH) {
-            let enc = encrypt_session_key(&key_exchange_key, &random.exported_session_key);
-            (random.exported_session_key, enc.to_vec())
-        } else {
-            (key_exchange_key, Vec::new())
-        };
+    let domain = encode_utf16le(&config.domain);
+    let user = encode_utf16le(&config.user);
+    let workstation = encode_utf16le(&config.workstation);
+    let mut auth = AuthenticateMessage {
+        lm_challenge_response: &lm_response,
+        nt_challenge_response: &nt_response,
+        domain_name: &domain,
+        user_name: &user,
+        workstation: &workstation,
+        encrypted_random_session_key: &encrypted_key,
+        flags,
+        version: config.version,
+        mic: Some([0; 16]),
+        layout: None,
+    }
+    .to_bytes()?;
+    let mic = crypto::mic(&exported_session_key, negotiate, challenge_bytes, &auth);
+    write_at(&mut auth, AuthenticateMessage::MIC_OFFSET, &mic);
 
-        let domain = encode_utf16le(&config.domain);
-        let user = encode_utf16le(&config.user);
-        let workstation = encode_utf16le(&config.workstation);
-        let mut auth = AuthenticateMessage {
-            lm_challenge_response: &lm_response,
-            nt_challenge_response: &nt_response,
-            domain_name: &domain,
-            user_name: &user,
-            workstation: &workstation,
-            encrypted_random_session_key: &encrypted_key,
-            flags,
-            version: config.version,
-            mic: Some([0; 16]),
-            layout: None,
-        }
-        .to_bytes()?;
-        let mic = crypto::mic(&exported_session_key, negotiate, challenge_bytes, &auth);
-        write_at(&mut auth, AuthenticateMessage::MIC_OFFSET, &mic);
-
-        let identity = Identity {
-            user: config.user.clone(),
-            domain: config.domain.clone(),
-            workstation: config.workstation.clone(),
-            anonymous: false,
-        };
-        let context = SecurityContext::new(
-            Role::Client,
-            flags,
-            exported_session_key,
-            identity,
-            config.target_name.clone(),
-        );
-        Ok((auth, context))
+    let identity = Identity {
+        user: config.user.clone(),
+        domain: config.domain.clone(),
+        workstation: config.workstation.clone(),
+        anonymous: false,
+    };
+    let context = SecurityContext::new(
+        Role::Client,
+        flags,
+        exported_session_key,
+        identity,
+        config.target_name.clone(),
+    );
+    Ok((auth, context))
 }
 
 impl fmt::Debug for NtlmClient {

@@ -101,7 +101,11 @@ struct Entry {
 
 impl fmt::Debug for Entry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}\\{} => {:?}", self.domain_key, self.user_key, self.hash)
+        write!(
+            f,
+            "{}\\{} => {:?}",
+            self.domain_key, self.user_key, self.hash
+        )
     }
 }
 

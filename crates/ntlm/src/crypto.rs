@@ -85,9 +85,15 @@ pub fn lmv2_response(
     server_challenge: &[u8; 8],
     client_challenge: &[u8; 8],
 ) -> [u8; 24] {
-    let mac = hmac_md5(response_key.expose_secret(), &[server_challenge, client_challenge]);
+    let mac = hmac_md5(
+        response_key.expose_secret(),
+        &[server_challenge, client_challenge],
+    );
     let mut out = [0u8; 24];
-    for (dst, src) in out.iter_mut().zip(mac.iter().chain(client_challenge.iter())) {
+    for (dst, src) in out
+        .iter_mut()
+        .zip(mac.iter().chain(client_challenge.iter()))
+    {
         *dst = *src;
     }
     out
@@ -139,8 +145,12 @@ pub enum Direction {
 /// signing key magic constant" ‖ 0x00).
 pub fn sign_key(exported_session_key: &Key, direction: Direction) -> Key {
     let magic: &[u8] = match direction {
-        Direction::ClientToServer => b"session key to client-to-server signing key magic constant\0",
-        Direction::ServerToClient => b"session key to server-to-client signing key magic constant\0",
+        Direction::ClientToServer => {
+            b"session key to client-to-server signing key magic constant\0"
+        }
+        Direction::ServerToClient => {
+            b"session key to server-to-client signing key magic constant\0"
+        }
     };
     SecretArray::new(md5(&[exported_session_key.expose_secret(), magic]))
 }
@@ -151,8 +161,12 @@ pub fn sign_key(exported_session_key: &Key, direction: Direction) -> Key {
 /// "... sealing key magic constant" and a 0x00.
 pub fn seal_key(exported_session_key: &Key, flags: NegotiateFlags, direction: Direction) -> Key {
     let magic: &[u8] = match direction {
-        Direction::ClientToServer => b"session key to client-to-server sealing key magic constant\0",
-        Direction::ServerToClient => b"session key to server-to-client sealing key magic constant\0",
+        Direction::ClientToServer => {
+            b"session key to client-to-server sealing key magic constant\0"
+        }
+        Direction::ServerToClient => {
+            b"session key to server-to-client sealing key magic constant\0"
+        }
     };
     let key = exported_session_key.expose_secret();
     let strength = if flags.contains(NegotiateFlags::NEGOTIATE_128) {

@@ -3,8 +3,8 @@
 //! Parsing borrows from the input and validates every payload field
 //! (Len/MaxLen/BufferOffset) against the message: in bounds, no arithmetic
 //! overflow, not overlapping the fixed header or another non-empty field.
-//! Empty fields may carry any offset up to the message length (FreeRDP writes
-//! 0, pyspnego the end of the header).
+//! An empty field references no bytes, so its offset is accepted whatever it
+//! is (FreeRDP writes 0, pyspnego the end of the header) and kept as is.
 //!
 //! Each parsed message records its [`PayloadLayout`] (the raw field
 //! descriptors and the message length) so that serializing it again gives back
@@ -51,7 +51,9 @@ impl MessageType {
         let err = |kind, field, at| Error::new(kind, Message::Api, field, "2.2.1").at(at);
         match array_at::<8>(buf, 0) {
             None => return Err(err(ErrorKind::Truncated, "Signature", buf.len())),
-            Some(sig) if sig != SIGNATURE => return Err(err(ErrorKind::NotNtlmssp, "Signature", 0)),
+            Some(sig) if sig != SIGNATURE => {
+                return Err(err(ErrorKind::NotNtlmssp, "Signature", 0));
+            }
             Some(_) => {}
         }
         match u32_at(buf, 8) {
@@ -246,9 +248,7 @@ fn parse_fields<'a, const N: usize>(
         };
         let start = usize::try_from(d.offset).unwrap_or(usize::MAX);
         if d.len == 0 {
-            if start > buf.len() {
-                return Err(cx.err(ErrorKind::FieldOutOfBounds, name, desc_at));
-            }
+            // An empty field references no bytes; its offset is not used.
             continue;
         }
         if start < fixed {
@@ -365,7 +365,8 @@ fn write_fields<const N: usize>(
         let [o0, o1, o2, o3] = d.offset.to_le_bytes();
         let raw = [l0, l1, m0, m1, o0, o1, o2, o3];
         let ok = write_at(out, desc_at, &raw)
-            && (value.is_empty() || write_at(out, usize::try_from(d.offset).unwrap_or(usize::MAX), value));
+            && (value.is_empty()
+                || write_at(out, usize::try_from(d.offset).unwrap_or(usize::MAX), value));
         if !ok {
             return Err(misuse("BufferOffset"));
         }
@@ -523,8 +524,8 @@ impl<'a> ChallengeMessage<'a> {
             .descriptors
             .get(1)
             .map_or(0, |d| usize::try_from(d.offset).unwrap_or(0));
-        let target_info = AvPairs::parse(target_info_raw)
-            .map_err(|e| e.shifted(info_at, Message::Challenge))?;
+        let target_info =
+            AvPairs::parse(target_info_raw).map_err(|e| e.shifted(info_at, Message::Challenge))?;
         Ok(Self {
             target_name,
             flags,
@@ -747,6 +748,12 @@ mod tests {
         let p = NegotiateMessage::parse(&freerdp).unwrap();
         assert!(p.version.is_some());
         assert_eq!(p.to_bytes().unwrap(), freerdp);
+
+        // An empty field pointing past the end references nothing: accepted, kept.
+        let mut far = bytes.clone();
+        far[20..24].copy_from_slice(&1000u32.to_le_bytes());
+        let p = NegotiateMessage::parse(&far).unwrap();
+        assert_eq!(p.to_bytes().unwrap(), far);
     }
 
     #[test]
@@ -797,7 +804,10 @@ mod tests {
         let mut bad = good.clone();
         bad[20] = 0xff;
         let e = AuthenticateMessage::parse(&bad).unwrap_err();
-        assert_eq!((e.kind(), e.offset()), (ErrorKind::FieldOutOfBounds, Some(20)));
+        assert_eq!(
+            (e.kind(), e.offset()),
+            (ErrorKind::FieldOutOfBounds, Some(20))
+        );
         // Offset near u32::MAX must not overflow.
         let mut bad = good.clone();
         bad[24..28].copy_from_slice(&u32::MAX.to_le_bytes());
@@ -821,7 +831,10 @@ mod tests {
         let e = ChallengeMessage::parse(&good).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::UnexpectedMessageType);
         assert_eq!(MessageType::of(&good).unwrap(), MessageType::Authenticate);
-        assert_eq!(MessageType::of(b"NTLMSSX\0").unwrap_err().kind(), ErrorKind::NotNtlmssp);
+        assert_eq!(
+            MessageType::of(b"NTLMSSX\0").unwrap_err().kind(),
+            ErrorKind::NotNtlmssp
+        );
     }
 
     #[test]

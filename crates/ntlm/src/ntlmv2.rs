@@ -43,7 +43,11 @@ impl<'a> NtlmV2ClientChallenge<'a> {
     /// Builds the blob: `01 01 Z(6) TimeStamp ChallengeFromClient Z(4)
     /// AvPairs Z(4)` ([MS-NLMP] 3.3.2 `temp`). `av_pairs` must already end
     /// with MsvAvEOL.
-    pub fn encode(timestamp: FileTime, challenge_from_client: &[u8; 8], av_pairs: &[u8]) -> Vec<u8> {
+    pub fn encode(
+        timestamp: FileTime,
+        challenge_from_client: &[u8; 8],
+        av_pairs: &[u8],
+    ) -> Vec<u8> {
         let mut out = Vec::with_capacity(Self::HEADER_LEN + av_pairs.len() + 4);
         out.extend_from_slice(&[1, 1, 0, 0, 0, 0, 0, 0]);
         out.extend_from_slice(&timestamp.0.to_le_bytes());
@@ -60,8 +64,13 @@ impl<'a> NtlmV2Response<'a> {
     /// are relative to the start of the response.
     pub fn parse(nt_response: &'a [u8]) -> Result<Self> {
         let err = |field, at| {
-            Error::new(ErrorKind::InvalidNtlmV2Response, Message::NtlmV2Response, field, "2.2.2.7")
-                .at(at)
+            Error::new(
+                ErrorKind::InvalidNtlmV2Response,
+                Message::NtlmV2Response,
+                field,
+                "2.2.2.7",
+            )
+            .at(at)
         };
         let nt_proof_str = array_at::<16>(nt_response, 0).ok_or_else(|| err("Response", 0))?;
         let raw = nt_response.get(16..).unwrap_or_default();
@@ -77,9 +86,15 @@ impl<'a> NtlmV2Response<'a> {
         let timestamp = FileTime(u64_at(raw, 8).ok_or_else(|| err("TimeStamp", 24))?);
         let challenge_from_client =
             array_at::<8>(raw, 16).ok_or_else(|| err("ChallengeFromClient", 32))?;
-        let pairs = raw.get(NtlmV2ClientChallenge::HEADER_LEN..).unwrap_or_default();
-        let av_pairs = AvPairs::parse(pairs)
-            .map_err(|e| e.shifted(16 + NtlmV2ClientChallenge::HEADER_LEN, Message::NtlmV2Response))?;
+        let pairs = raw
+            .get(NtlmV2ClientChallenge::HEADER_LEN..)
+            .unwrap_or_default();
+        let av_pairs = AvPairs::parse(pairs).map_err(|e| {
+            e.shifted(
+                16 + NtlmV2ClientChallenge::HEADER_LEN,
+                Message::NtlmV2Response,
+            )
+        })?;
         if av_pairs.as_bytes().is_empty() {
             return Err(err("AvPairs", nt_response.len()));
         }
@@ -111,7 +126,10 @@ mod tests {
         assert_eq!(p.client_challenge.as_bytes(), &blob[..]);
         assert_eq!(p.client_challenge.timestamp, FileTime(5));
         assert_eq!(p.client_challenge.challenge_from_client, [0xaa; 8]);
-        assert_eq!(p.client_challenge.av_pairs.flags(), Some(AvFlags::MIC_PROVIDED));
+        assert_eq!(
+            p.client_challenge.av_pairs.flags(),
+            Some(AvFlags::MIC_PROVIDED)
+        );
     }
 
     #[test]
@@ -119,7 +137,11 @@ mod tests {
         let e = NtlmV2Response::parse(&[0; 24]).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidNtlmV2Response);
         let mut resp = vec![0; 16];
-        resp.extend_from_slice(&NtlmV2ClientChallenge::encode(FileTime(0), &[0; 8], &[0; 4]));
+        resp.extend_from_slice(&NtlmV2ClientChallenge::encode(
+            FileTime(0),
+            &[0; 8],
+            &[0; 4],
+        ));
         assert!(NtlmV2Response::parse(&resp).is_ok());
         resp[16] = 2;
         assert_eq!(NtlmV2Response::parse(&resp).unwrap_err().offset(), Some(16));

@@ -109,12 +109,15 @@ impl ServerConfig {
             .at(12)
         };
         if !client.contains(NegotiateFlags::EXTENDED_SESSIONSECURITY)
-            || !self.flags.contains(NegotiateFlags::EXTENDED_SESSIONSECURITY)
+            || !self
+                .flags
+                .contains(NegotiateFlags::EXTENDED_SESSIONSECURITY)
         {
             return Err(reject());
         }
         let mut flags = NegotiateFlags::TARGET_INFO;
-        if client.contains(NegotiateFlags::UNICODE) && self.flags.contains(NegotiateFlags::UNICODE) {
+        if client.contains(NegotiateFlags::UNICODE) && self.flags.contains(NegotiateFlags::UNICODE)
+        {
             flags |= NegotiateFlags::UNICODE;
         } else if client.contains(NegotiateFlags::OEM) && self.flags.contains(NegotiateFlags::OEM) {
             flags |= NegotiateFlags::OEM;
@@ -135,8 +138,7 @@ impl ServerConfig {
             | NegotiateFlags::EXTENDED_SESSIONSECURITY
             | NegotiateFlags::NEGOTIATE_128
             | NegotiateFlags::NEGOTIATE_56
-            | NegotiateFlags::KEY_EXCH
-            | NegotiateFlags::IDENTIFY;
+            | NegotiateFlags::KEY_EXCH;
         flags |= client & self.flags & grantable;
         if self.version.is_some() && self.flags.contains(NegotiateFlags::VERSION) {
             flags |= NegotiateFlags::VERSION;
@@ -261,7 +263,11 @@ impl<S: CredentialStore> NtlmServer<S> {
     }
 
     /// A server with an explicit ServerChallenge (deterministic tests).
-    pub fn with_server_challenge(config: ServerConfig, store: S, server_challenge: [u8; 8]) -> Self {
+    pub fn with_server_challenge(
+        config: ServerConfig,
+        store: S,
+        server_challenge: [u8; 8],
+    ) -> Self {
         Self {
             config,
             store,
@@ -273,7 +279,12 @@ impl<S: CredentialStore> NtlmServer<S> {
     /// A server that already exchanged `negotiate` and `challenge` (e.g. a
     /// stateless HTTP acceptor that kept them between requests, or a replay of
     /// a recorded exchange): it next expects the AUTHENTICATE.
-    pub fn resume(config: ServerConfig, store: S, negotiate: &[u8], challenge: &[u8]) -> Result<Self> {
+    pub fn resume(
+        config: ServerConfig,
+        store: S,
+        negotiate: &[u8],
+        challenge: &[u8],
+    ) -> Result<Self> {
         NegotiateMessage::parse(negotiate)?;
         let server_challenge = ChallengeMessage::parse(challenge)?.server_challenge;
         Ok(Self {
@@ -351,7 +362,12 @@ impl<S: CredentialStore> NtlmServer<S> {
     }
 
     /// [MS-NLMP] 3.2.5.1.2: verify the AUTHENTICATE, derive the keys.
-    fn verify(&self, negotiate: &[u8], challenge: &[u8], auth_bytes: &[u8]) -> Result<SecurityContext> {
+    fn verify(
+        &self,
+        negotiate: &[u8],
+        challenge: &[u8],
+        auth_bytes: &[u8],
+    ) -> Result<SecurityContext> {
         let auth = AuthenticateMessage::parse(auth_bytes)?;
         let at_auth = |kind, field, section, at| {
             Error::new(kind, Message::Authenticate, field, section).at(at)
@@ -371,7 +387,12 @@ impl<S: CredentialStore> NtlmServer<S> {
             && matches!(auth.lm_challenge_response, [] | [0])
         {
             if !self.config.allow_anonymous {
-                return Err(at_auth(ErrorKind::AnonymousRefused, "UserNameFields", "3.2.5.1.2", 36));
+                return Err(at_auth(
+                    ErrorKind::AnonymousRefused,
+                    "UserNameFields",
+                    "3.2.5.1.2",
+                    36,
+                ));
             }
             let zero: Key = SecretArray::new([0; 16]);
             let exported = self.exported_session_key(&auth, zero)?;
@@ -381,7 +402,13 @@ impl<S: CredentialStore> NtlmServer<S> {
                 workstation,
                 anonymous: true,
             };
-            return Ok(SecurityContext::new(Role::Server, auth.flags, exported, identity, None));
+            return Ok(SecurityContext::new(
+                Role::Server,
+                auth.flags,
+                exported,
+                identity,
+                None,
+            ));
         }
 
         // NTLMv1 (24-byte response) or LM-only: refused.
@@ -395,8 +422,16 @@ impl<S: CredentialStore> NtlmServer<S> {
         }
         let response = NtlmV2Response::parse(auth.nt_challenge_response)
             .map_err(|e| e.shifted(nt_at, Message::Authenticate))?;
-        if !auth.flags.contains(NegotiateFlags::EXTENDED_SESSIONSECURITY) {
-            return Err(at_auth(ErrorKind::FlagsRejected, "NegotiateFlags", "3.2.5.1.2", 60));
+        if !auth
+            .flags
+            .contains(NegotiateFlags::EXTENDED_SESSIONSECURITY)
+        {
+            return Err(at_auth(
+                ErrorKind::FlagsRejected,
+                "NegotiateFlags",
+                "3.2.5.1.2",
+                60,
+            ));
         }
 
         let nt_hash = self
@@ -413,7 +448,12 @@ impl<S: CredentialStore> NtlmServer<S> {
             response.client_challenge.as_bytes(),
         );
         if !ct_eq_bytes(&expected, &response.nt_proof_str) {
-            return Err(at_auth(ErrorKind::NtProofMismatch, "NTProofStr", "3.3.2", nt_at));
+            return Err(at_auth(
+                ErrorKind::NtProofMismatch,
+                "NTProofStr",
+                "3.3.2",
+                nt_at,
+            ));
         }
         let key_exchange_key = session_base_key(&response_key, &response.nt_proof_str);
         let exported = self.exported_session_key(&auth, key_exchange_key)?;
@@ -424,14 +464,29 @@ impl<S: CredentialStore> NtlmServer<S> {
             .is_some_and(|f| f.contains(AvFlags::MIC_PROVIDED));
         if mic_provided {
             let Some(received) = auth.mic else {
-                return Err(at_auth(ErrorKind::MicMissing, "MIC", "3.2.5.1.2", AuthenticateMessage::MIC_OFFSET));
+                return Err(at_auth(
+                    ErrorKind::MicMissing,
+                    "MIC",
+                    "3.2.5.1.2",
+                    AuthenticateMessage::MIC_OFFSET,
+                ));
             };
             let computed = crypto::mic(&exported, negotiate, challenge, &zero_mic(auth_bytes));
             if !ct_eq_bytes(&computed, &received) {
-                return Err(at_auth(ErrorKind::MicMismatch, "MIC", "3.2.5.1.2", AuthenticateMessage::MIC_OFFSET));
+                return Err(at_auth(
+                    ErrorKind::MicMismatch,
+                    "MIC",
+                    "3.2.5.1.2",
+                    AuthenticateMessage::MIC_OFFSET,
+                ));
             }
         } else if self.config.require_mic {
-            return Err(at_auth(ErrorKind::MicMissing, "MsvAvFlags", "3.2.5.1.2", nt_at));
+            return Err(at_auth(
+                ErrorKind::MicMissing,
+                "MsvAvFlags",
+                "3.2.5.1.2",
+                nt_at,
+            ));
         }
 
         if let Some(expected) = &self.config.channel_bindings {
@@ -449,7 +504,10 @@ impl<S: CredentialStore> NtlmServer<S> {
         }
 
         let target_name = match pairs.get(AvId::TargetName) {
-            Some(p) => p.text().transpose().map_err(|e| e.shifted(nt_at, Message::Authenticate))?,
+            Some(p) => p
+                .text()
+                .transpose()
+                .map_err(|e| e.shifted(nt_at, Message::Authenticate))?,
             None => None,
         };
         let identity = Identity {
@@ -458,11 +516,21 @@ impl<S: CredentialStore> NtlmServer<S> {
             workstation,
             anonymous: false,
         };
-        Ok(SecurityContext::new(Role::Server, auth.flags, exported, identity, target_name))
+        Ok(SecurityContext::new(
+            Role::Server,
+            auth.flags,
+            exported,
+            identity,
+            target_name,
+        ))
     }
 
     /// ExportedSessionKey from the KeyExchangeKey ([MS-NLMP] 3.2.5.1.2).
-    fn exported_session_key(&self, auth: &AuthenticateMessage<'_>, key_exchange_key: Key) -> Result<Key> {
+    fn exported_session_key(
+        &self,
+        auth: &AuthenticateMessage<'_>,
+        key_exchange_key: Key,
+    ) -> Result<Key> {
         if !auth.flags.contains(NegotiateFlags::KEY_EXCH) {
             return Ok(key_exchange_key);
         }

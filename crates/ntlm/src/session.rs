@@ -68,7 +68,10 @@ impl Stream {
     /// HMAC_MD5(SigningKey, SeqNum ‖ Message)[0..8], RC4'd with the sealing
     /// handle when KEY_EXCH was negotiated.
     fn mac(&mut self, key_exch: bool, seq: u32, message: &[u8]) -> [u8; SIGNATURE_LEN] {
-        let full = hmac_md5(self.sign_key.expose_secret(), &[&seq.to_le_bytes(), message]);
+        let full = hmac_md5(
+            self.sign_key.expose_secret(),
+            &[&seq.to_le_bytes(), message],
+        );
         let [c0, c1, c2, c3, c4, c5, c6, c7, ..] = full;
         let mut checksum = [c0, c1, c2, c3, c4, c5, c6, c7];
         if key_exch {
@@ -341,7 +344,13 @@ mod tests {
             anonymous: false,
         };
         (
-            SecurityContext::new(Role::Client, flags, SecretArray::new([9; 16]), id.clone(), None),
+            SecurityContext::new(
+                Role::Client,
+                flags,
+                SecretArray::new([9; 16]),
+                id.clone(),
+                None,
+            ),
             SecurityContext::new(Role::Server, flags, SecretArray::new([9; 16]), id, None),
         )
     }
@@ -365,7 +374,10 @@ mod tests {
         let t0 = c.wrap(b"one").unwrap();
         s.unwrap(&t0).unwrap();
         // Replaying the same token: wrong sequence number.
-        assert_eq!(s.unwrap(&t0).unwrap_err().kind(), ErrorKind::SequenceMismatch);
+        assert_eq!(
+            s.unwrap(&t0).unwrap_err().kind(),
+            ErrorKind::SequenceMismatch
+        );
         // Poisoned afterwards.
         let t1 = c.wrap(b"two").unwrap();
         assert_eq!(s.unwrap(&t1).unwrap_err().kind(), ErrorKind::InvalidState);
@@ -413,6 +425,9 @@ mod tests {
             None,
         );
         assert_eq!(c.wrap(b"x").unwrap_err().kind(), ErrorKind::NotNegotiated);
-        assert_eq!(c.get_mic(b"x").unwrap_err().kind(), ErrorKind::NotNegotiated);
+        assert_eq!(
+            c.get_mic(b"x").unwrap_err().kind(),
+            ErrorKind::NotNegotiated
+        );
     }
 }

@@ -35,8 +35,13 @@ fn server_config() -> ServerConfig {
 }
 
 /// Drives both sides to completion, bounded by `MAX_STEPS`.
-fn drive(client: &mut NtlmClient, server: &mut NtlmServer<&InMemoryCredentialStore>) -> Result<usize, Error> {
-    let Step::Continue(mut token) = client.step(None)? else { panic!("client must start") };
+fn drive(
+    client: &mut NtlmClient,
+    server: &mut NtlmServer<&InMemoryCredentialStore>,
+) -> Result<usize, Error> {
+    let Step::Continue(mut token) = client.step(None)? else {
+        panic!("client must start")
+    };
     for steps in 1..=MAX_STEPS {
         match server.step(Some(&token))? {
             Step::Continue(reply) => match client.step(Some(&reply))? {
@@ -65,7 +70,11 @@ fn full_exchange_then_session_security() {
     let mut s = server.take_context().unwrap();
     assert_eq!(c.exported_session_key(), s.exported_session_key());
     assert_eq!(c.flags(), s.flags());
-    assert!(c.flags().contains(NegotiateFlags::KEY_EXCH | NegotiateFlags::SEAL | NegotiateFlags::NEGOTIATE_128));
+    assert!(
+        c.flags().contains(
+            NegotiateFlags::KEY_EXCH | NegotiateFlags::SEAL | NegotiateFlags::NEGOTIATE_128
+        )
+    );
     assert_eq!(s.identity().user, "alice");
     assert_eq!(s.identity().domain, "TESTDOM");
     assert_eq!(s.identity().workstation, "WS01");
@@ -86,9 +95,15 @@ fn full_exchange_then_session_security() {
     assert_eq!((c.outbound_seq(), s.inbound_seq()), (6, 6));
 
     // The context cannot be taken twice; stepping a finished client is a caller error.
-    assert_eq!(client.take_context().unwrap_err().kind(), ErrorKind::InvalidState);
+    assert_eq!(
+        client.take_context().unwrap_err().kind(),
+        ErrorKind::InvalidState
+    );
     let e = client.step(Some(b"x")).unwrap_err();
-    assert_eq!((e.kind(), e.origin()), (ErrorKind::InvalidState, Origin::Caller));
+    assert_eq!(
+        (e.kind(), e.origin()),
+        (ErrorKind::InvalidState, Origin::Caller)
+    );
 }
 
 #[test]
@@ -98,9 +113,15 @@ fn same_seed_same_bytes() {
         let mut rng = ChaCha20Rng::seed_from_u64(42);
         let mut client = NtlmClient::new(client_config("alice", "Passw0rd!"), &mut rng);
         let mut server = NtlmServer::new(server_config(), &store, &mut rng);
-        let Step::Continue(neg) = client.step(None).unwrap() else { panic!() };
-        let Step::Continue(chal) = server.step(Some(&neg)).unwrap() else { panic!() };
-        let Step::Complete(Some(auth)) = client.step(Some(&chal)).unwrap() else { panic!() };
+        let Step::Continue(neg) = client.step(None).unwrap() else {
+            panic!()
+        };
+        let Step::Continue(chal) = server.step(Some(&neg)).unwrap() else {
+            panic!()
+        };
+        let Step::Complete(Some(auth)) = client.step(Some(&chal)).unwrap() else {
+            panic!()
+        };
         (neg, chal, auth)
     };
     assert_eq!(run(), run());
@@ -120,12 +141,21 @@ impl Pending {
         let mut rng = ChaCha20Rng::seed_from_u64(1);
         let mut client = NtlmClient::new(config, &mut rng);
         let mut srv = NtlmServer::new(server, &store, &mut rng);
-        let Step::Continue(negotiate) = client.step(None).unwrap() else { panic!() };
-        let Step::Continue(challenge) = srv.step(Some(&negotiate)).unwrap() else { panic!() };
+        let Step::Continue(negotiate) = client.step(None).unwrap() else {
+            panic!()
+        };
+        let Step::Continue(challenge) = srv.step(Some(&negotiate)).unwrap() else {
+            panic!()
+        };
         let Step::Complete(Some(authenticate)) = client.step(Some(&challenge)).unwrap() else {
             panic!()
         };
-        Self { store, negotiate, challenge, authenticate }
+        Self {
+            store,
+            negotiate,
+            challenge,
+            authenticate,
+        }
     }
 
     fn alice() -> Self {
@@ -187,7 +217,10 @@ fn nt_proof_str_flipped() {
     let at = p.nt_offset();
     a[at] ^= 0x80;
     let e = p.deliver(&a).unwrap_err();
-    assert_eq!((e.kind(), e.offset()), (ErrorKind::NtProofMismatch, Some(at)));
+    assert_eq!(
+        (e.kind(), e.offset()),
+        (ErrorKind::NtProofMismatch, Some(at))
+    );
     assert!(e.is_logon_failure());
 }
 
@@ -197,7 +230,9 @@ fn mic_bit_stripped_breaks_nt_proof_str() {
     // NTProofStr covers.
     let p = Pending::alice();
     let auth = AuthenticateMessage::parse(&p.authenticate).unwrap();
-    let blob = NtlmV2Response::parse(auth.nt_challenge_response).unwrap().client_challenge;
+    let blob = NtlmV2Response::parse(auth.nt_challenge_response)
+        .unwrap()
+        .client_challenge;
     let flags_at = blob
         .as_bytes()
         .windows(8)
@@ -299,7 +334,10 @@ fn truncated_and_overlapping_payloads() {
     a[0] = b'X';
     assert_eq!(kind(p.deliver(&a)), ErrorKind::NotNtlmssp);
     // A CHALLENGE where an AUTHENTICATE is due.
-    assert_eq!(kind(p.deliver(&p.challenge)), ErrorKind::UnexpectedMessageType);
+    assert_eq!(
+        kind(p.deliver(&p.challenge)),
+        ErrorKind::UnexpectedMessageType
+    );
 }
 
 #[test]
@@ -324,10 +362,16 @@ fn channel_bindings() {
     let p = Pending::new(client, server_config());
     let mut config = server_config();
     config.channel_bindings = Some(cbt);
-    assert_eq!(p.deliver_with(config.clone(), &p.authenticate).unwrap(), Step::Complete(None));
+    assert_eq!(
+        p.deliver_with(config.clone(), &p.authenticate).unwrap(),
+        Step::Complete(None)
+    );
     // A client without bindings (zeros) is refused when bindings are required.
     let p = Pending::alice();
-    assert_eq!(kind(p.deliver_with(config, &p.authenticate)), ErrorKind::ChannelBindingsMismatch);
+    assert_eq!(
+        kind(p.deliver_with(config, &p.authenticate)),
+        ErrorKind::ChannelBindingsMismatch
+    );
 }
 
 #[test]
@@ -338,11 +382,22 @@ fn no_server_timestamp_uses_client_time_and_lmv2() {
     let client_time = client.timestamp;
     let p = Pending::new(client, server);
     let auth = AuthenticateMessage::parse(&p.authenticate).unwrap();
-    let blob = NtlmV2Response::parse(auth.nt_challenge_response).unwrap().client_challenge;
+    let blob = NtlmV2Response::parse(auth.nt_challenge_response)
+        .unwrap()
+        .client_challenge;
     assert_eq!(blob.timestamp, client_time);
-    assert!(blob.av_pairs.flags().unwrap().contains(AvFlags::MIC_PROVIDED));
+    assert!(
+        blob.av_pairs
+            .flags()
+            .unwrap()
+            .contains(AvFlags::MIC_PROVIDED)
+    );
     let chal = ChallengeMessage::parse(&p.challenge).unwrap();
-    let key = nt_owf_v2(&NtHash::from_password(&Password::new("Passw0rd!")), "alice", "TESTDOM");
+    let key = nt_owf_v2(
+        &NtHash::from_password(&Password::new("Passw0rd!")),
+        "alice",
+        "TESTDOM",
+    );
     let lm = lmv2_response(&key, &chal.server_challenge, &blob.challenge_from_client);
     assert_eq!(auth.lm_challenge_response, &lm[..]);
     assert_eq!(p.deliver(&p.authenticate).unwrap(), Step::Complete(None));
@@ -352,7 +407,9 @@ fn no_server_timestamp_uses_client_time_and_lmv2() {
 fn server_timestamp_is_echoed_and_lm_is_zero() {
     let p = Pending::alice();
     let auth = AuthenticateMessage::parse(&p.authenticate).unwrap();
-    let blob = NtlmV2Response::parse(auth.nt_challenge_response).unwrap().client_challenge;
+    let blob = NtlmV2Response::parse(auth.nt_challenge_response)
+        .unwrap()
+        .client_challenge;
     assert_eq!(blob.timestamp, NOW);
     assert_eq!(auth.lm_challenge_response, &[0u8; 24]);
     assert!(auth.mic.is_some());
@@ -363,11 +420,15 @@ fn flag_negotiation_failures() {
     // The server requires extended session security.
     let store = store();
     let mut client_cfg = client_config("alice", "Passw0rd!");
-    client_cfg.flags = client_cfg.flags.difference(NegotiateFlags::EXTENDED_SESSIONSECURITY);
+    client_cfg.flags = client_cfg
+        .flags
+        .difference(NegotiateFlags::EXTENDED_SESSIONSECURITY);
     let mut rng = ChaCha20Rng::seed_from_u64(3);
     let mut client = NtlmClient::new(client_cfg, &mut rng);
     let mut server = NtlmServer::new(server_config(), &store, &mut rng);
-    let Step::Continue(neg) = client.step(None).unwrap() else { panic!() };
+    let Step::Continue(neg) = client.step(None).unwrap() else {
+        panic!()
+    };
     let e = server.step(Some(&neg)).unwrap_err();
     assert_eq!((e.kind(), e.offset()), (ErrorKind::FlagsRejected, Some(12)));
     assert_eq!(server.state(), ServerState::Failed);
@@ -377,8 +438,12 @@ fn flag_negotiation_failures() {
     server_cfg.flags = server_cfg.flags.difference(NegotiateFlags::SEAL);
     let mut client = NtlmClient::new(client_config("alice", "Passw0rd!"), &mut rng);
     let mut server = NtlmServer::new(server_cfg, &store, &mut rng);
-    let Step::Continue(neg) = client.step(None).unwrap() else { panic!() };
-    let Step::Continue(chal) = server.step(Some(&neg)).unwrap() else { panic!() };
+    let Step::Continue(neg) = client.step(None).unwrap() else {
+        panic!()
+    };
+    let Step::Continue(chal) = server.step(Some(&neg)).unwrap() else {
+        panic!()
+    };
     let e = client.step(Some(&chal)).unwrap_err();
     assert_eq!((e.kind(), e.offset()), (ErrorKind::FlagsRejected, Some(20)));
     assert_eq!(client.state(), ClientState::Failed);
@@ -391,12 +456,54 @@ fn caller_errors_do_not_change_state() {
     let mut client = NtlmClient::new(client_config("alice", "Passw0rd!"), &mut rng);
     let mut server = NtlmServer::new(server_config(), &store, &mut rng);
     let e = client.step(Some(b"too early")).unwrap_err();
-    assert_eq!((e.kind(), e.origin()), (ErrorKind::InvalidState, Origin::Caller));
+    assert_eq!(
+        (e.kind(), e.origin()),
+        (ErrorKind::InvalidState, Origin::Caller)
+    );
     assert_eq!(client.state(), ClientState::Initial);
     let e = server.step(None).unwrap_err();
-    assert_eq!((e.kind(), e.origin()), (ErrorKind::InvalidState, Origin::Caller));
+    assert_eq!(
+        (e.kind(), e.origin()),
+        (ErrorKind::InvalidState, Origin::Caller)
+    );
     assert_eq!(server.state(), ServerState::AwaitingNegotiate);
-    assert_eq!(server.take_context().unwrap_err().kind(), ErrorKind::InvalidState);
+    assert_eq!(
+        server.take_context().unwrap_err().kind(),
+        ErrorKind::InvalidState
+    );
     // And the exchange still completes afterwards.
     assert_eq!(drive(&mut client, &mut server).unwrap(), 2);
+}
+
+#[test]
+fn oversized_target_info_is_a_peer_error() {
+    let big = vec![0x41; 65_000];
+    let info = ntlm::encode_av_pairs(&[
+        ntlm::AvPair::Other {
+            id: 0x77,
+            value: &big,
+        },
+        ntlm::AvPair::Timestamp(NOW),
+    ])
+    .unwrap();
+    let chal = ChallengeMessage {
+        target_name: &[],
+        flags: ClientConfig::DEFAULT_FLAGS | NegotiateFlags::TARGET_INFO,
+        server_challenge: [5; 8],
+        reserved: [0; 8],
+        target_info: ntlm::AvPairs::parse(&info).unwrap(),
+        version: None,
+        layout: None,
+    }
+    .to_bytes()
+    .unwrap();
+    let mut rng = ChaCha20Rng::seed_from_u64(5);
+    let mut client = NtlmClient::new(client_config("alice", "Passw0rd!"), &mut rng);
+    client.step(None).unwrap();
+    let e = client.step(Some(&chal)).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.origin()),
+        (ErrorKind::InvalidAvPair, Origin::Peer)
+    );
+    assert_eq!(client.state(), ClientState::Failed);
 }

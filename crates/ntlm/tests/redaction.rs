@@ -17,10 +17,19 @@ const ESK: [u8; 16] = [
 fn forbidden(secret: &[u8]) -> Vec<String> {
     let mut out = Vec::new();
     for w in secret.windows(4) {
-        out.push(format!("{w:?}").trim_matches(|c| c == '[' || c == ']').to_owned()); // "211, 90, 145, 7"
+        out.push(
+            format!("{w:?}")
+                .trim_matches(|c| c == '[' || c == ']')
+                .to_owned(),
+        ); // "211, 90, 145, 7"
         out.push(w.iter().map(|b| format!("{b:02x}")).collect()); // "d35a9107"
         out.push(w.iter().map(|b| format!("{b:02X}")).collect());
-        out.push(w.iter().map(|b| format!("{b:#04x}")).collect::<Vec<_>>().join(", "));
+        out.push(
+            w.iter()
+                .map(|b| format!("{b:#04x}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
     }
     out
 }
@@ -28,10 +37,16 @@ fn forbidden(secret: &[u8]) -> Vec<String> {
 fn assert_clean(what: &str, shown: &str, secrets: &[(&str, Vec<u8>)]) {
     // Pretty-printed (`{:#?}`) arrays put each byte on its own line.
     let shown = &shown.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(!shown.contains(PASSWORD), "{what}: password leaked: {shown}");
+    assert!(
+        !shown.contains(PASSWORD),
+        "{what}: password leaked: {shown}"
+    );
     for (name, bytes) in secrets {
         for pattern in forbidden(bytes) {
-            assert!(!shown.contains(&pattern), "{what}: {name} leaked ({pattern}) in {shown}");
+            assert!(
+                !shown.contains(&pattern),
+                "{what}: {name} leaked ({pattern}) in {shown}"
+            );
         }
     }
 }
@@ -51,7 +66,10 @@ fn no_secret_in_debug() {
     let mut store = InMemoryCredentialStore::new();
     store.insert_password("TESTDOM", "alice", &Password::new(PASSWORD));
     let config = ClientConfig::new("alice", "TESTDOM", &Password::new(PASSWORD));
-    let random = ClientRandom { client_challenge: [0x33; 8], exported_session_key: esk };
+    let random = ClientRandom {
+        client_challenge: [0x33; 8],
+        exported_session_key: esk,
+    };
     let mut client = NtlmClient::with_random(config, random);
     let mut server = NtlmServer::with_server_challenge(
         ServerConfig::new("SRV", "TESTDOM", FileTime(1)),
@@ -59,18 +77,34 @@ fn no_secret_in_debug() {
         [0x44; 8],
     );
 
-    let before = format!("{client:?} {client:#?} {server:?} {store:?} {:?}", Password::new(PASSWORD));
-    let Step::Continue(neg) = client.step(None).unwrap() else { panic!() };
-    let Step::Continue(chal) = server.step(Some(&neg)).unwrap() else { panic!() };
-    let Step::Complete(Some(auth)) = client.step(Some(&chal)).unwrap() else { panic!() };
+    let before = format!(
+        "{client:?} {client:#?} {server:?} {store:?} {:?}",
+        Password::new(PASSWORD)
+    );
+    let Step::Continue(neg) = client.step(None).unwrap() else {
+        panic!()
+    };
+    let Step::Continue(chal) = server.step(Some(&neg)).unwrap() else {
+        panic!()
+    };
+    let Step::Complete(Some(auth)) = client.step(Some(&chal)).unwrap() else {
+        panic!()
+    };
     server.step(Some(&auth)).unwrap();
 
     let flags = client.context().unwrap().flags();
-    let esk = client.context().unwrap().exported_session_key().dangerous_clone();
+    let esk = client
+        .context()
+        .unwrap()
+        .exported_session_key()
+        .dangerous_clone();
     assert_eq!(esk.expose_secret(), &ESK, "KEY_EXCH carried the chosen key");
     for dir in [Direction::ClientToServer, Direction::ServerToClient] {
         secrets.push(("sign key", sign_key(&esk, dir).expose_secret().to_vec()));
-        secrets.push(("seal key", seal_key(&esk, flags, dir).expose_secret().to_vec()));
+        secrets.push((
+            "seal key",
+            seal_key(&esk, flags, dir).expose_secret().to_vec(),
+        ));
     }
     let after = format!(
         "{client:?} {client:#?} {server:?} {server:#?} {:?} {:#?} {nt_hash:?} {response_key:?}",
@@ -78,7 +112,10 @@ fn no_secret_in_debug() {
         server.context().unwrap(),
     );
     assert!(after.contains("<redacted"), "{after}");
-    assert!(after.contains("alice"), "non-secret fields stay visible: {after}");
+    assert!(
+        after.contains("alice"),
+        "non-secret fields stay visible: {after}"
+    );
     assert_clean("before", &before, &secrets);
     assert_clean("after", &after, &secrets);
 

@@ -44,16 +44,38 @@ fn server_config() -> ServerConfig {
 
 fn round_trips(s: &Sample) {
     let (neg, chal, auth) = (s.negotiate(), s.challenge(), s.authenticate());
-    assert_eq!(NegotiateMessage::parse(&neg).unwrap().to_bytes().unwrap(), neg, "{}", s.name);
-    assert_eq!(ChallengeMessage::parse(&chal).unwrap().to_bytes().unwrap(), chal, "{}", s.name);
-    assert_eq!(AuthenticateMessage::parse(&auth).unwrap().to_bytes().unwrap(), auth, "{}", s.name);
+    assert_eq!(
+        NegotiateMessage::parse(&neg).unwrap().to_bytes().unwrap(),
+        neg,
+        "{}",
+        s.name
+    );
+    assert_eq!(
+        ChallengeMessage::parse(&chal).unwrap().to_bytes().unwrap(),
+        chal,
+        "{}",
+        s.name
+    );
+    assert_eq!(
+        AuthenticateMessage::parse(&auth)
+            .unwrap()
+            .to_bytes()
+            .unwrap(),
+        auth,
+        "{}",
+        s.name
+    );
 }
 
 /// The plaintext the decoder printed for `label`, completed where the
 /// decoder truncated it (pre-v5 samples: the raw public key; the decoder
 /// verified that equality and printed "OK").
 fn plaintext(s: &Sample, label_prefix: &str, full: impl FnOnce() -> Vec<u8>) -> Option<Vec<u8>> {
-    let key = s.expected.keys().find(|k| k.starts_with(label_prefix))?.clone();
+    let key = s
+        .expected
+        .keys()
+        .find(|k| k.starts_with(label_prefix))?
+        .clone();
     let (shown, truncated) = s.maybe_truncated(&key)?;
     if truncated {
         let full = full();
@@ -86,7 +108,10 @@ fn check_keys(s: &Sample) {
     let auth_bytes = s.authenticate();
     let auth = AuthenticateMessage::parse(&auth_bytes).unwrap();
     assert_eq!(
-        s.expected["AUTHENTICATE flags"].split_whitespace().next().unwrap(),
+        s.expected["AUTHENTICATE flags"]
+            .split_whitespace()
+            .next()
+            .unwrap(),
         format!("{:#010x}", auth.flags.bits())
     );
     let user = auth.user_name_string().unwrap();
@@ -99,15 +124,25 @@ fn check_keys(s: &Sample) {
     assert_eq!(sbk.expose_secret().to_vec(), s.value("SessionBaseKey"));
     let chal = s.challenge();
     assert_eq!(
-        ChallengeMessage::parse(&chal).unwrap().server_challenge.to_vec(),
+        ChallengeMessage::parse(&chal)
+            .unwrap()
+            .server_challenge
+            .to_vec(),
         s.value("ServerChallenge")
     );
 
     let esk = SecretArray::new(s.value("ExportedSessionKey").try_into().unwrap());
-    for (label, dir) in [("c2s sign/seal key", Direction::ClientToServer), ("s2c sign/seal key", Direction::ServerToClient)] {
+    for (label, dir) in [
+        ("c2s sign/seal key", Direction::ClientToServer),
+        ("s2c sign/seal key", Direction::ServerToClient),
+    ] {
         let want = &s.expected[label];
         let (sign, seal) = want.split_once(' ').unwrap();
-        assert_eq!(hex::encode(sign_key(&esk, dir).expose_secret()), sign, "{label}");
+        assert_eq!(
+            hex::encode(sign_key(&esk, dir).expose_secret()),
+            sign,
+            "{label}"
+        );
         assert_eq!(
             hex::encode(seal_key(&esk, auth.flags, dir).expose_secret()),
             seal.trim(),
@@ -122,13 +157,25 @@ fn server_side(s: &Sample) -> SecurityContext {
     let store = store();
     let mut server =
         NtlmServer::resume(server_config(), &store, &s.negotiate(), &s.challenge()).unwrap();
-    assert_eq!(server.step(Some(&s.authenticate())).unwrap(), Step::Complete(None), "{}", s.name);
+    assert_eq!(
+        server.step(Some(&s.authenticate())).unwrap(),
+        Step::Complete(None),
+        "{}",
+        s.name
+    );
     let mut ctx = server.take_context().unwrap();
-    assert_eq!(ctx.exported_session_key().expose_secret().to_vec(), s.value("ExportedSessionKey"));
+    assert_eq!(
+        ctx.exported_session_key().expose_secret().to_vec(),
+        s.value("ExportedSessionKey")
+    );
     assert_eq!(ctx.identity().user, "alice");
     assert_eq!(ctx.identity().domain, "TESTDOM");
     assert!(!ctx.identity().anonymous);
-    assert!(ctx.target_name().is_some_and(|t| t.starts_with("TERMSRV/")), "{:?}", ctx.target_name());
+    assert!(
+        ctx.target_name().is_some_and(|t| t.starts_with("TERMSRV/")),
+        "{:?}",
+        ctx.target_name()
+    );
 
     let spnego = s.is_spnego();
     let mech_types = s.client_spnego(0).mech_types_der;
@@ -142,25 +189,42 @@ fn server_side(s: &Sample) -> SecurityContext {
     assert!(s.check("client pubKeyAuth signature"));
     let pka = s.client[1].pub_key_auth.as_ref().unwrap();
     let got = ctx.unwrap(pka).unwrap();
-    assert_eq!(got.expose_secret(), &client_pub_key_auth_plaintext(s).unwrap()[..], "{}", s.name);
+    assert_eq!(
+        got.expose_secret(),
+        &client_pub_key_auth_plaintext(s).unwrap()[..],
+        "{}",
+        s.name
+    );
 
     // Outbound: re-produce the server's mechListMIC and pubKeyAuth exactly.
     if let Some(server_pka) = s.server.get(1).and_then(|m| m.pub_key_auth.clone()) {
         if spnego {
             assert!(s.check("server mechListMIC"));
             let recorded = s.server_spnego(1).mech_list_mic.unwrap();
-            assert_eq!(ctx.get_mic(mech_types.as_ref().unwrap()).unwrap().to_vec(), recorded);
+            assert_eq!(
+                ctx.get_mic(mech_types.as_ref().unwrap()).unwrap().to_vec(),
+                recorded
+            );
             ctx.reset_outbound_seal_state();
         }
         let pt = server_pub_key_auth_plaintext(s).unwrap();
-        assert_eq!(ctx.wrap(&pt).unwrap(), server_pka, "{}: server pubKeyAuth", s.name);
+        assert_eq!(
+            ctx.wrap(&pt).unwrap(),
+            server_pka,
+            "{}: server pubKeyAuth",
+            s.name
+        );
     }
 
     // authInfo (TSCredentials), next inbound sequence number.
     if let Some(auth_info) = s.client.get(2).and_then(|m| m.auth_info.clone()) {
         assert!(s.check("authInfo signature"));
         let got = ctx.unwrap(&auth_info).unwrap();
-        let key = s.expected.keys().find(|k| k.starts_with("authInfo plaintext")).unwrap();
+        let key = s
+            .expected
+            .keys()
+            .find(|k| k.starts_with("authInfo plaintext"))
+            .unwrap();
         assert_eq!(got.expose_secret(), &s.value(key)[..]);
     }
     ctx
@@ -182,16 +246,28 @@ fn client_side(s: &Sample) {
         exported_session_key: SecretArray::new(s.value("ExportedSessionKey").try_into().unwrap()),
     };
     let mut client = NtlmClient::with_random(config, random);
-    let Step::Continue(our_neg) = client.step(None).unwrap() else { panic!("negotiate") };
+    let Step::Continue(our_neg) = client.step(None).unwrap() else {
+        panic!("negotiate")
+    };
     let Step::Complete(Some(our_auth)) = client.step(Some(&s.challenge())).unwrap() else {
         panic!("authenticate")
     };
     let ours = AuthenticateMessage::parse(&our_auth).unwrap();
     let our_blob = NtlmV2Response::parse(ours.nt_challenge_response).unwrap();
     // The server's timestamp is echoed, LM response is Z(24), MIC bit set.
-    assert_eq!(our_blob.client_challenge.timestamp, blob.client_challenge.timestamp);
+    assert_eq!(
+        our_blob.client_challenge.timestamp,
+        blob.client_challenge.timestamp
+    );
     assert_eq!(ours.lm_challenge_response, &[0u8; 24]);
-    assert!(our_blob.client_challenge.av_pairs.flags().unwrap().contains(ntlm::AvFlags::MIC_PROVIDED));
+    assert!(
+        our_blob
+            .client_challenge
+            .av_pairs
+            .flags()
+            .unwrap()
+            .contains(ntlm::AvFlags::MIC_PROVIDED)
+    );
 
     // Our server accepts our AUTHENTICATE against the real peer's CHALLENGE.
     let store = store();
@@ -199,15 +275,24 @@ fn client_side(s: &Sample) {
     assert_eq!(server.step(Some(&our_auth)).unwrap(), Step::Complete(None));
 
     let mut ctx = client.take_context().unwrap();
-    assert_eq!(ctx.exported_session_key().expose_secret().to_vec(), s.value("ExportedSessionKey"));
+    assert_eq!(
+        ctx.exported_session_key().expose_secret().to_vec(),
+        s.value("ExportedSessionKey")
+    );
     let mech_types = s.client_spnego(0).mech_types_der;
     if s.is_spnego() {
         let recorded = s.client_spnego(1).mech_list_mic.unwrap();
-        assert_eq!(ctx.get_mic(mech_types.as_ref().unwrap()).unwrap().to_vec(), recorded);
+        assert_eq!(
+            ctx.get_mic(mech_types.as_ref().unwrap()).unwrap().to_vec(),
+            recorded
+        );
         ctx.reset_outbound_seal_state();
     }
     let pt = client_pub_key_auth_plaintext(s).unwrap();
-    assert_eq!(&ctx.wrap(&pt).unwrap(), s.client[1].pub_key_auth.as_ref().unwrap());
+    assert_eq!(
+        &ctx.wrap(&pt).unwrap(),
+        s.client[1].pub_key_auth.as_ref().unwrap()
+    );
 
     if let Some(server_pka) = s.server.get(1).and_then(|m| m.pub_key_auth.clone()) {
         if s.is_spnego() {
@@ -216,17 +301,27 @@ fn client_side(s: &Sample) {
             ctx.reset_inbound_seal_state();
         }
         let got = ctx.unwrap(&server_pka).unwrap();
-        assert_eq!(got.expose_secret(), &server_pub_key_auth_plaintext(s).unwrap()[..]);
+        assert_eq!(
+            got.expose_secret(),
+            &server_pub_key_auth_plaintext(s).unwrap()[..]
+        );
     }
     if let Some(auth_info) = s.client.get(2).and_then(|m| m.auth_info.clone()) {
-        let key = s.expected.keys().find(|k| k.starts_with("authInfo plaintext")).unwrap();
+        let key = s
+            .expected
+            .keys()
+            .find(|k| k.starts_with("authInfo plaintext"))
+            .unwrap();
         assert_eq!(ctx.wrap(&s.value(key)).unwrap(), auth_info);
     }
 }
 
 fn good(name: &'static str) {
     let s = Sample::load(name);
-    assert!(s.decoder_lines.iter().any(|l| l == "ALL_CHECKS_OK"), "{name}: decoder run failed");
+    assert!(
+        s.decoder_lines.iter().any(|l| l == "ALL_CHECKS_OK"),
+        "{name}: decoder run failed"
+    );
     round_trips(&s);
     check_keys(&s);
     server_side(&s);
@@ -235,7 +330,10 @@ fn good(name: &'static str) {
 
 fn bad_password(name: &'static str) {
     let s = Sample::load(name);
-    assert!(!s.check("NTProofStr"), "{name}: decoder saw a matching NTProofStr");
+    assert!(
+        !s.check("NTProofStr"),
+        "{name}: decoder saw a matching NTProofStr"
+    );
     round_trips(&s);
     let store = store();
     let mut server =
@@ -279,15 +377,24 @@ fn xfreerdp_vs_pyspnego_rawblob() {
     let s = Sample::load("xfreerdp_vs_pyspnego_rawblob");
     let auth = s.authenticate();
     let auth = AuthenticateMessage::parse(&auth).unwrap();
-    let blob = NtlmV2Response::parse(auth.nt_challenge_response).unwrap().client_challenge;
+    let blob = NtlmV2Response::parse(auth.nt_challenge_response)
+        .unwrap()
+        .client_challenge;
     let pairs = blob.av_pairs.as_bytes();
-    let pairs_len: usize = blob.av_pairs.iter().map(|p| {
-        let mut one = ntlm::encode_av_pairs(&[p]).unwrap();
-        one.truncate(one.len() - 4);
-        one.len()
-    }).sum();
+    let pairs_len: usize = blob
+        .av_pairs
+        .iter()
+        .map(|p| {
+            let mut one = ntlm::encode_av_pairs(&[p]).unwrap();
+            one.truncate(one.len() - 4);
+            one.len()
+        })
+        .sum();
     // More than MsvAvEOL (4) + Reserved (4) after the pairs: padding.
-    assert!(pairs.len() - pairs_len > 8, "expected FreeRDP padding after MsvAvEOL");
+    assert!(
+        pairs.len() - pairs_len > 8,
+        "expected FreeRDP padding after MsvAvEOL"
+    );
 }
 
 /// Stock pyspnego rejected this valid FreeRDP AUTHENTICATE; we accept it.

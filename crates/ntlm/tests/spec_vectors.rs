@@ -12,10 +12,10 @@ use ntlm::crypto::{
     nt_owf_v2, nt_proof_str, seal_key, session_base_key, sign_key,
 };
 use ntlm::{
-    AuthenticateMessage, AvPair, AvPairs, ChallengeMessage, ErrorKind, FileTime,
+    AuthenticateMessage, AvPair, AvPairs, ChallengeMessage, ErrorKind, FileTime, Identity,
     InMemoryCredentialStore, NegotiateFlags, NegotiateMessage, NtHash, NtlmServer,
     NtlmV2ClientChallenge, NtlmV2Response, Password, Role, SecurityContext, ServerConfig,
-    ServerState, Step, Version, decode_utf16le, Identity,
+    ServerState, Step, Version, decode_utf16le,
 };
 
 struct V(HashMap<String, String>);
@@ -25,10 +25,16 @@ impl V {
         Self(load_kv("ms-nlmp-4.2.md"))
     }
     fn bytes(&self, k: &str) -> Vec<u8> {
-        hex(self.0.get(k).unwrap_or_else(|| panic!("missing vector {k}")))
+        hex(self
+            .0
+            .get(k)
+            .unwrap_or_else(|| panic!("missing vector {k}")))
     }
     fn arr<const N: usize>(&self, k: &str) -> [u8; N] {
-        arr(self.0.get(k).unwrap_or_else(|| panic!("missing vector {k}")))
+        arr(self
+            .0
+            .get(k)
+            .unwrap_or_else(|| panic!("missing vector {k}")))
     }
     fn text(&self, k: &str) -> String {
         decode_utf16le(&self.bytes(k)).unwrap()
@@ -40,7 +46,11 @@ impl V {
         NtHash::from_password(&Password::new(&self.text("password_utf16")))
     }
     fn response_key(&self) -> ntlm::Key {
-        nt_owf_v2(&self.nt_hash(), &self.text("user_utf16"), &self.text("domain_utf16"))
+        nt_owf_v2(
+            &self.nt_hash(),
+            &self.text("user_utf16"),
+            &self.text("domain_utf16"),
+        )
     }
 }
 
@@ -49,7 +59,11 @@ fn nt_owf_v1_and_v2() {
     let v = V::load();
     assert_eq!(v.nt_hash().expose_secret(), &v.arr::<16>("ntowfv1"));
     assert_eq!(v.response_key().expose_secret(), &v.arr::<16>("ntowfv2"));
-    for (pw, want) in [("foo1_utf16", "ntowfv1_foo1"), ("bar2_utf16", "ntowfv1_bar2"), ("passw0rd_utf16", "ntowfv1_passw0rd")] {
+    for (pw, want) in [
+        ("foo1_utf16", "ntowfv1_foo1"),
+        ("bar2_utf16", "ntowfv1_bar2"),
+        ("passw0rd_utf16", "ntowfv1_passw0rd"),
+    ] {
         let h = NtHash::from_password(&Password::new(&v.text(pw)));
         assert_eq!(h.expose_secret(), &v.arr::<16>(want), "{pw}");
     }
@@ -135,7 +149,10 @@ fn gss_wrap_ex_4_2_4_4() {
     // The acceptor side of the same example: the server's inbound keys are the
     // client-to-server ones.
     let mut server = spec_context(&v, Role::Server, v.flags("flags_v2"));
-    assert_eq!(server.unwrap(&token).unwrap().expose_secret(), &plaintext[..]);
+    assert_eq!(
+        server.unwrap(&token).unwrap().expose_secret(),
+        &plaintext[..]
+    );
 
     // Without KEY_EXCH the checksum is not RC4'd; the data stream is the same.
     let no_kx = v.flags("flags_v2").difference(NegotiateFlags::KEY_EXCH);
@@ -158,8 +175,14 @@ fn challenge_message_4_2_4_3() {
     let pairs: Vec<_> = m.target_info.iter().collect();
     let dom = v.bytes("domain_utf16");
     let srv = v.bytes("server_utf16");
-    assert_eq!(pairs, [AvPair::NbDomainName(&dom), AvPair::NbComputerName(&srv)]);
-    assert_eq!(m.version, Some(Version::from_bytes([6, 0, 0x70, 0x17, 0, 0, 0, 0x0f])));
+    assert_eq!(
+        pairs,
+        [AvPair::NbDomainName(&dom), AvPair::NbComputerName(&srv)]
+    );
+    assert_eq!(
+        m.version,
+        Some(Version::from_bytes([6, 0, 0x70, 0x17, 0, 0, 0, 0x0f]))
+    );
     // Byte-exact with the recorded layout, and with the canonical one.
     assert_eq!(m.to_bytes().unwrap(), bytes);
     let canonical = ChallengeMessage { layout: None, ..m };
@@ -179,7 +202,11 @@ fn authenticate_message_4_2_4_3() {
     let lm = lmv2_response(&key, &v.arr("server_challenge"), &v.arr("client_challenge"));
     let sbk = session_base_key(&key, &proof);
     let enc = encrypt_session_key(&sbk, &SecretArray::new(v.arr("random_session_key")));
-    let (dom, user, ws) = (v.bytes("domain_utf16"), v.bytes("user_utf16"), v.bytes("workstation_utf16"));
+    let (dom, user, ws) = (
+        v.bytes("domain_utf16"),
+        v.bytes("user_utf16"),
+        v.bytes("workstation_utf16"),
+    );
     let built = AuthenticateMessage {
         lm_challenge_response: &lm,
         nt_challenge_response: &nt,
@@ -197,7 +224,13 @@ fn authenticate_message_4_2_4_3() {
     let parsed = AuthenticateMessage::parse(&bytes).unwrap();
     assert_eq!(parsed.mic, None, "no MIC in the §4.2.4.3 example");
     assert_eq!(parsed.to_bytes().unwrap(), bytes);
-    assert_eq!(AuthenticateMessage { layout: None, ..parsed.clone() }, built);
+    assert_eq!(
+        AuthenticateMessage {
+            layout: None,
+            ..parsed.clone()
+        },
+        built
+    );
     let resp = NtlmV2Response::parse(parsed.nt_challenge_response).unwrap();
     assert_eq!(resp.nt_proof_str, v.arr::<16>("nt_proof_str"));
     assert_eq!(resp.client_challenge.as_bytes(), &temp[..]);
@@ -207,26 +240,47 @@ fn authenticate_message_4_2_4_3() {
     // The acceptor verifies it (the example has no MIC, so require_mic is off;
     // the NEGOTIATE is not covered by anything here).
     let mut store = InMemoryCredentialStore::new();
-    store.insert_password(&v.text("domain_utf16"), &v.text("user_utf16"), &Password::new(&v.text("password_utf16")));
-    let negotiate = NegotiateMessage::new(v.flags("flags_v2"), None).to_bytes().unwrap();
+    store.insert_password(
+        &v.text("domain_utf16"),
+        &v.text("user_utf16"),
+        &Password::new(&v.text("password_utf16")),
+    );
+    let negotiate = NegotiateMessage::new(v.flags("flags_v2"), None)
+        .to_bytes()
+        .unwrap();
     let mut config = ServerConfig::new("Server", "Domain", FileTime(0));
     config.require_mic = false;
-    let mut server =
-        NtlmServer::resume(config.clone(), &store, &negotiate, &v.bytes("challenge_message")).unwrap();
+    let mut server = NtlmServer::resume(
+        config.clone(),
+        &store,
+        &negotiate,
+        &v.bytes("challenge_message"),
+    )
+    .unwrap();
     assert_eq!(server.step(Some(&bytes)).unwrap(), Step::Complete(None));
     let ctx = server.take_context().unwrap();
-    assert_eq!(ctx.exported_session_key().expose_secret(), &v.arr::<16>("random_session_key"));
+    assert_eq!(
+        ctx.exported_session_key().expose_secret(),
+        &v.arr::<16>("random_session_key")
+    );
     assert_eq!(ctx.identity().workstation, v.text("workstation_utf16"));
 
     // With require_mic (the default) the same message is refused.
     config.require_mic = true;
-    let mut server = NtlmServer::resume(config, &store, &negotiate, &v.bytes("challenge_message")).unwrap();
-    assert_eq!(server.step(Some(&bytes)).unwrap_err().kind(), ErrorKind::MicMissing);
+    let mut server =
+        NtlmServer::resume(config, &store, &negotiate, &v.bytes("challenge_message")).unwrap();
+    assert_eq!(
+        server.step(Some(&bytes)).unwrap_err().kind(),
+        ErrorKind::MicMissing
+    );
     assert_eq!(server.state(), ServerState::Failed);
 }
 
 #[test]
 fn channel_bindings_hash_epa() {
     let v = V::load();
-    assert_eq!(channel_bindings_hash(&v.bytes("cbt_application_data")), v.arr::<16>("cbt_hash"));
+    assert_eq!(
+        channel_bindings_hash(&v.bytes("cbt_application_data")),
+        v.arr::<16>("cbt_hash")
+    );
 }

@@ -330,8 +330,8 @@ impl<'o> Writer<'o> {
     }
 
     pub(crate) fn nonce(&mut self, n: Nonce<'_>) {
-        // NONCE_LEN is 24: the length always fits.
-        self.u16(NONCE_LEN as u16);
+        const LEN: [u8; 2] = (NONCE_LEN as u16).to_le_bytes();
+        self.bytes(&LEN);
         self.bytes(n);
     }
 

@@ -52,14 +52,18 @@ pub mod consts;
 mod error;
 mod sec;
 
+/// The README's examples are compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 pub use ansi::AnsiStr;
 pub use codec::Nonce;
 pub use command::{
     Attach, AttachAuthenticate, AttachResponse, AttachResponseId, Close, CloseReason, Command,
     CommandStream, Connect, ConnectAuthenticate, ConnectClose, ConnectResponse,
     ConnectResponseFields, ConnectResponseFlags, ConnectResponseId, ConnectResponseTrailer,
-    DecodeOptions, Noop, Open, OpenResponse, OpenResponseId, Register, RegisterResponse,
-    frame_len,
+    DecodeOptions, Noop, Open, OpenResponse, OpenResponseId, Register, RegisterResponse, frame_len,
 };
 pub use error::{Error, ErrorKind, Origin};
 pub use sec::{
@@ -67,8 +71,7 @@ pub use sec::{
     SecAccountOnNewDevice, SecAccountRegister, SecAccountRegisterResponse, SecAttach,
     SecAttachAuthenticate, SecAttachResponse, SecAttachResponseAccountRegistrationNeeded,
     SecAttachResponseAuthenticationFailed, SecAttachResponseNewDeviceRegistrationNeeded,
-    SecConnect, SecConnectAuthenticate, SecConnectResponse,
-    SecConnectResponseAuthenticationFailed, SecConnectResponseDeviceRegistrationNeeded,
-    SecDeviceAccountRegister, SecDeviceAccountRegisterResponse, SecIdentityRegister,
-    SecurityToken,
+    SecConnect, SecConnectAuthenticate, SecConnectResponse, SecConnectResponseAuthenticationFailed,
+    SecConnectResponseDeviceRegistrationNeeded, SecDeviceAccountRegister,
+    SecDeviceAccountRegisterResponse, SecIdentityRegister, SecurityToken,
 };

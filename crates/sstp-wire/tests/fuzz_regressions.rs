@@ -2,7 +2,12 @@
 //! corpora) through the checks of the `sstp_command_stream` and `sstp_token`
 //! fuzz targets: nothing panics, and whatever decodes re-encodes to the same
 //! bytes.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::path::{Path, PathBuf};
 
@@ -97,7 +102,10 @@ fn regressions_hit_what_their_names_say() {
     let b = read("register-token-overrun-4.1.10.bin");
     assert!(CommandStream::new(&b).next().unwrap().is_err());
     let opts = DecodeOptions::STRICT.tolerate_register_token_overrun(true);
-    let cmd = CommandStream::with_options(&b, opts).next().unwrap().unwrap();
+    let cmd = CommandStream::with_options(&b, opts)
+        .next()
+        .unwrap()
+        .unwrap();
     assert!(cmd.security_token().unwrap().is_ok());
     // The unknown IDs are skipped by length and the partial header is kept.
     let b = read("unknown-ids-then-partial.bin");
@@ -112,7 +120,11 @@ fn seed_corpora_decode() {
     let streams = inputs(&seeds.join("sstp_command_stream"));
     assert!(streams.len() >= 13);
     for (path, data) in &streams {
-        assert!(command_stream(data) > 0, "{} decodes nothing", path.display());
+        assert!(
+            command_stream(data) > 0,
+            "{} decodes nothing",
+            path.display()
+        );
     }
     let tokens = inputs(&seeds.join("sstp_token"));
     assert!(tokens.len() >= 10);

@@ -1,23 +1,31 @@
 //! One test per rule: the decoder rejects the violation, and the encoder
 //! refuses to produce it, each with the right kind, field and offset.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
 use common::{h, load};
 use sstp_wire::{
-    AnsiStr, Attach, Carrier, Close, CloseReason, Command, CommandStream, Connect,
-    ConnectResponse, ConnectResponseFields, ConnectResponseFlags, ConnectResponseId,
-    ConnectResponseTrailer, DecodeOptions, Error, ErrorKind, MinorVersion, Open, OpenResponse,
-    Origin, PublicKeysObject, Register, RegisterResponse, SecAccountOnNewDevice, SecConnect,
-    SecConnectAuthenticate, SecDeviceAccountRegister, SecDeviceAccountRegisterResponse,
-    SecIdentityRegister, SecurityToken,
+    AnsiStr, Attach, Carrier, Close, CloseReason, Command, CommandStream, Connect, ConnectResponse,
+    ConnectResponseFields, ConnectResponseFlags, ConnectResponseId, ConnectResponseTrailer,
+    DecodeOptions, Error, ErrorKind, MinorVersion, Open, OpenResponse, Origin, PublicKeysObject,
+    Register, RegisterResponse, SecAccountOnNewDevice, SecConnect, SecConnectAuthenticate,
+    SecDeviceAccountRegister, SecDeviceAccountRegisterResponse, SecIdentityRegister, SecurityToken,
 };
 
 #[track_caller]
 fn check(err: &Error, kind: ErrorKind, message: &str, field: &str, offset: usize) {
     assert_eq!(err.kind(), kind, "{err}");
-    assert_eq!((err.message(), err.field(), err.offset()), (message, field, offset), "{err}");
+    assert_eq!(
+        (err.message(), err.field(), err.offset()),
+        (message, field, offset),
+        "{err}"
+    );
     let text = err.to_string();
     assert!(text.starts_with(|c: char| c.is_ascii_lowercase()), "{text}");
     assert!(!text.ends_with('.'), "{text}");
@@ -85,7 +93,10 @@ fn bad_minor_version() {
     // 3 and 4 are both accepted and kept.
     let mut b = sec_connect();
     b[1] = 4;
-    assert_eq!(SecConnect::parse(&b).unwrap().minor_version, MinorVersion::V4);
+    assert_eq!(
+        SecConnect::parse(&b).unwrap().minor_version,
+        MinorVersion::V4
+    );
 }
 
 #[test]
@@ -359,7 +370,13 @@ fn string_must_terminate_inside_its_field() {
     );
     let b = identity_register(b"\x01\x01a\0b\0", b"r\0");
     let t = SecIdentityRegister::parse(&b).unwrap();
-    assert_eq!((t.identity_lists.to_add, t.identity_lists.to_remove), (vec![AnsiStr::try_from("a").unwrap()], vec![AnsiStr::try_from("b").unwrap()]));
+    assert_eq!(
+        (t.identity_lists.to_add, t.identity_lists.to_remove),
+        (
+            vec![AnsiStr::try_from("a").unwrap()],
+            vec![AnsiStr::try_from("b").unwrap()]
+        )
+    );
 }
 
 // ---- reserved fields ---------------------------------------------------------
@@ -380,6 +397,23 @@ fn reserved_field_that_may_not_be_ignored() {
         "SecAccountRegister",
         "Reserved1",
         0x7a4,
+    );
+    // And the encoder refuses to write it.
+    let b = load("4.1.5-elgamal").filled(0);
+    let d = SecDeviceAccountRegister::parse(&b[9..]).unwrap();
+    let sstp_wire::AccountLayerMessage::AccountRegister(mut a) = d.account_layer_message else {
+        panic!()
+    };
+    a.reserved1 = 0;
+    caller(
+        a.to_vec().unwrap_err(),
+        ErrorKind::InvalidReserved {
+            expected: 1,
+            actual: 0,
+        },
+        "SecAccountRegister",
+        "Reserved1",
+        0x7a4 - 0x1e3,
     );
 }
 
@@ -837,11 +871,19 @@ fn open_response_and_options_defaults() {
     assert_eq!(DecodeOptions::default(), DecodeOptions::STRICT);
     assert!(!DecodeOptions::STRICT.tolerates_register_token_overrun());
     assert_eq!(
-        OpenResponse::parse(&h("07 08 00 01 00 00 00 07")).unwrap().response_id,
+        OpenResponse::parse(&h("07 08 00 01 00 00 00 07"))
+            .unwrap()
+            .response_id,
         sstp_wire::OpenResponseId::Other(7)
     );
     let a = Attach::parse(&h("08 0a 00 01 00 00 00 00 00 00")).unwrap_err();
-    assert_eq!(a.kind(), ErrorKind::Truncated { needed: 2, available: 1 });
+    assert_eq!(
+        a.kind(),
+        ErrorKind::Truncated {
+            needed: 2,
+            available: 1
+        }
+    );
 }
 
 #[test]

@@ -2,22 +2,26 @@
 //! (arbitrary valid value → encode → decode → equal value), command streams
 //! round-trip, and arbitrary or mutated bytes never panic the decoder and
 //! re-encode to themselves whenever they decode.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use proptest::prelude::*;
 use sstp_wire::{
     AccountLayerMessage, AnsiStr, Attach, AttachAuthenticate, AttachResponse, AttachResponseId,
     Carrier, Close, CloseReason, Command, CommandStream, Connect, ConnectAuthenticate,
-    ConnectClose, ConnectResponse, ConnectResponseFields, ConnectResponseFlags,
-    ConnectResponseId, ConnectResponseTrailer, DecodeOptions, ErrorKind, IdentityLists, MinorVersion, Noop,
-    Open, OpenResponse, OpenResponseId, PublicKeysObject, Register, RegisterResponse,
+    ConnectClose, ConnectResponse, ConnectResponseFields, ConnectResponseFlags, ConnectResponseId,
+    ConnectResponseTrailer, DecodeOptions, ErrorKind, IdentityLists, MinorVersion, Noop, Open,
+    OpenResponse, OpenResponseId, PublicKeysObject, Register, RegisterResponse,
     SecAccountOnNewDevice, SecAccountRegister, SecAccountRegisterResponse, SecAttach,
     SecAttachAuthenticate, SecAttachResponse, SecAttachResponseAccountRegistrationNeeded,
     SecAttachResponseAuthenticationFailed, SecAttachResponseNewDeviceRegistrationNeeded,
-    SecConnect, SecConnectAuthenticate, SecConnectResponse,
-    SecConnectResponseAuthenticationFailed, SecConnectResponseDeviceRegistrationNeeded,
-    SecDeviceAccountRegister, SecDeviceAccountRegisterResponse, SecIdentityRegister,
-    SecurityToken,
+    SecConnect, SecConnectAuthenticate, SecConnectResponse, SecConnectResponseAuthenticationFailed,
+    SecConnectResponseDeviceRegistrationNeeded, SecDeviceAccountRegister,
+    SecDeviceAccountRegisterResponse, SecIdentityRegister, SecurityToken,
 };
 
 // ---- generators -----------------------------------------------------------------
@@ -82,7 +86,10 @@ fn check_token(t: &SecurityToken<'_>, carrier: Carrier) {
             let e = SecurityToken::parse(other, &bytes).unwrap_err();
             assert_eq!(
                 e.kind(),
-                ErrorKind::MessageIdNotValidForCarrier { carrier: other, actual: t.message_id() }
+                ErrorKind::MessageIdNotValidForCarrier {
+                    carrier: other,
+                    actual: t.message_id()
+                }
             );
         }
     }
@@ -96,6 +103,11 @@ fn check_command(c: &Command<'_>) {
     let mut stream = CommandStream::new(&bytes);
     assert_eq!(&stream.next().unwrap().unwrap(), c);
     assert!(stream.next().is_none() && stream.remainder().is_empty());
+    // The token offset each command computes points at the token.
+    if let Some((carrier, raw, at)) = c.token() {
+        assert_eq!(&bytes[at..at + raw.len()], raw);
+        let _ = SecurityToken::parse(carrier, raw);
+    }
 }
 
 macro_rules! direct {
@@ -185,7 +197,7 @@ proptest! {
                             reserved2 in any::<u8>(), token in ansi()) {
         let m = SecAccountRegister {
             minor_version: minor, encrypted_relay_account_key: &key, signature: &sig,
-            account_public_keys_object: p.view(), reserved2, user_pre_auth_token: s(&token),
+            account_public_keys_object: p.view(), reserved1: 1, reserved2, user_pre_auth_token: s(&token),
         };
         direct!(SecAccountRegister, m.clone());
         check_token(&SecurityToken::SecAccountRegister(m), Carrier::SecDeviceAccountRegister);
@@ -220,7 +232,7 @@ proptest! {
         } else {
             AccountLayerMessage::AccountRegister(SecAccountRegister {
                 minor_version: nested_minor, encrypted_relay_account_key: &akey, signature: &asig,
-                account_public_keys_object: apko.view(), reserved2: ar2, user_pre_auth_token: s(&token),
+                account_public_keys_object: apko.view(), reserved1: 1, reserved2: ar2, user_pre_auth_token: s(&token),
             })
         };
         let m = SecDeviceAccountRegister {
@@ -294,26 +306,64 @@ fn is_typed(id: u8) -> bool {
 
 fn cmd_model() -> impl Strategy<Value = CmdModel> {
     prop_oneof![
-        (any::<u8>(), any::<u8>(), any::<u8>(), ansi(), ansis(4), blob(120), ansi(), ansi())
+        (
+            any::<u8>(),
+            any::<u8>(),
+            any::<u8>(),
+            ansi(),
+            ansis(4),
+            blob(120),
+            ansi(),
+            ansi()
+        )
             .prop_map(|(a, b, c, d, e, f, g, h)| CmdModel::Connect(a, b, c, d, e, f, g, h)),
-        (any::<(u8, u8)>(), any::<u8>(), blob(120), any::<u8>(), (ansi(), ansi()), ansis(4),
-         (any::<u8>(), blob(20)))
-            .prop_map(|(version, response, token, flags, strings, urls, redirect)| {
-                CmdModel::ConnectResponse { version, response, token, flags, strings, urls, redirect }
-            }),
+        (
+            any::<(u8, u8)>(),
+            any::<u8>(),
+            blob(120),
+            any::<u8>(),
+            (ansi(), ansi()),
+            ansis(4),
+            (any::<u8>(), blob(20))
+        )
+            .prop_map(
+                |(version, response, token, flags, strings, urls, redirect)| {
+                    CmdModel::ConnectResponse {
+                        version,
+                        response,
+                        token,
+                        flags,
+                        strings,
+                        urls,
+                        redirect,
+                    }
+                }
+            ),
         blob(120).prop_map(CmdModel::ConnectAuthenticate),
-        (any::<u8>(), any::<u32>(), any::<u32>()).prop_map(|(a, b, c)| CmdModel::ConnectClose(a, b, c)),
-        (any::<u32>(), [ansi(), ansi(), ansi()], any::<u8>(), any::<u16>())
+        (any::<u8>(), any::<u32>(), any::<u32>())
+            .prop_map(|(a, b, c)| CmdModel::ConnectClose(a, b, c)),
+        (
+            any::<u32>(),
+            [ansi(), ansi(), ansi()],
+            any::<u8>(),
+            any::<u16>()
+        )
             .prop_map(|(a, b, c, d)| CmdModel::Open(a, b, c, d)),
         (any::<u32>(), any::<u8>()).prop_map(|(a, b)| CmdModel::OpenResponse(a, b)),
-        (any::<u32>(), ansi(), ansi(), blob(120)).prop_map(|(a, b, c, d)| CmdModel::Attach(a, b, c, d)),
-        (any::<u32>(), any::<u8>(), blob(120)).prop_map(|(a, b, c)| CmdModel::AttachResponse(a, b, c)),
+        (any::<u32>(), ansi(), ansi(), blob(120))
+            .prop_map(|(a, b, c, d)| CmdModel::Attach(a, b, c, d)),
+        (any::<u32>(), any::<u8>(), blob(120))
+            .prop_map(|(a, b, c)| CmdModel::AttachResponse(a, b, c)),
         (any::<u32>(), blob(120)).prop_map(|(a, b)| CmdModel::AttachAuthenticate(a, b)),
         (any::<u32>(), blob(300)).prop_map(|(a, b)| CmdModel::Register(a, b)),
-        (any::<u32>(), proptest::option::of(blob(120))).prop_map(|(a, b)| CmdModel::RegisterResponse(a, b)),
+        (any::<u32>(), proptest::option::of(blob(120)))
+            .prop_map(|(a, b)| CmdModel::RegisterResponse(a, b)),
         any::<u32>().prop_map(CmdModel::Noop),
         (any::<u32>(), any::<u8>()).prop_map(|(a, b)| CmdModel::Close(a, b)),
-        (any::<u8>().prop_filter("untyped id", |id| !is_typed(*id)), blob(60))
+        (
+            any::<u8>().prop_filter("untyped id", |id| !is_typed(*id)),
+            blob(60)
+        )
             .prop_map(|(a, b)| CmdModel::Unknown(a, b)),
     ]
 }
@@ -333,7 +383,15 @@ impl CmdModel {
                     peer_product_capabilities: s(caps),
                 })
             }
-            Self::ConnectResponse { version, response, token, flags, strings, urls, redirect } => {
+            Self::ConnectResponse {
+                version,
+                response,
+                token,
+                flags,
+                strings,
+                urls,
+                redirect,
+            } => {
                 let response_id = ConnectResponseId::from_u8(*response);
                 let trailer = if response_id == ConnectResponseId::Ok {
                     let (entries, map) = redirect;
@@ -356,9 +414,9 @@ impl CmdModel {
                     trailer,
                 })
             }
-            Self::ConnectAuthenticate(t) => {
-                Command::ConnectAuthenticate(ConnectAuthenticate { authentication_token: t })
-            }
+            Self::ConnectAuthenticate(t) => Command::ConnectAuthenticate(ConnectAuthenticate {
+                authentication_token: t,
+            }),
             Self::ConnectClose(r, t, c) => Command::ConnectClose(ConnectClose {
                 reason: CloseReason::from_u8(*r),
                 return_time: *t,
@@ -464,7 +522,10 @@ fn decode_everything(bytes: &[u8]) {
             if let Ok(cmd) = item {
                 assert_eq!(cmd.to_vec().unwrap(), frame);
                 if let Some(Ok(token)) = cmd.security_token() {
-                    assert_eq!(Some(token.to_vec().unwrap().as_slice()), cmd.token().map(|t| t.1));
+                    assert_eq!(
+                        Some(token.to_vec().unwrap().as_slice()),
+                        cmd.token().map(|t| t.1)
+                    );
                 }
             }
         }
@@ -506,6 +567,7 @@ fn seeds() -> Vec<Vec<u8>> {
             encrypted_relay_account_key: &[3; 16],
             signature: &[4; 16],
             account_public_keys_object: pko,
+            reserved1: 1,
             reserved2: 0,
             user_pre_auth_token: name("T"),
         }),

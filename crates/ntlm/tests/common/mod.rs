@@ -191,8 +191,14 @@ impl Sample {
         let (expected, decoder_lines) = load_decoder_output(&format!("{name}.md"));
         Self {
             name,
-            client: hex_lines(dir.join("client.hex")).iter().map(|m| ts_request(m)).collect(),
-            server: hex_lines(dir.join("server.hex")).iter().map(|m| ts_request(m)).collect(),
+            client: hex_lines(dir.join("client.hex"))
+                .iter()
+                .map(|m| ts_request(m))
+                .collect(),
+            server: hex_lines(dir.join("server.hex"))
+                .iter()
+                .map(|m| ts_request(m))
+                .collect(),
             pubkey: std::fs::read(dir.join("server_pubkey.der")).unwrap(),
             expected,
             decoder_lines,

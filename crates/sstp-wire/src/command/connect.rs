@@ -1,6 +1,7 @@
 //! Connection-level commands: Connect, ConnectResponse, ConnectAuthenticate,
 //! ConnectClose.
 
+use crate::DecodeOptions;
 use crate::ansi::AnsiStr;
 use crate::codec::{Reader, Writer, encode};
 use crate::command::command;
@@ -13,7 +14,6 @@ use crate::consts::{
     MAX_COMMAND_LEN, MAX_SMALL_COMMAND_LEN,
 };
 use crate::error::{Error, ErrorKind, Spec};
-use crate::DecodeOptions;
 
 /// [MS-GRVSSTP] 2.2.1 Connect: the first command of a connection
 /// (reference §3.1, SPEC + VERIFIED by [MS-GRVSSTPS] §4.1.1). Carries
@@ -349,13 +349,16 @@ impl ConnectClose {
     fn encode_body(&self, w: &mut Writer<'_>) -> Result<(), Error> {
         let mut body = [0u8; CONNECT_CLOSE_LEN - COMMAND_HEADER_LEN];
         let mut put = |off: usize, bytes: &[u8]| {
-            let at = off - COMMAND_HEADER_LEN;
+            let at = off.saturating_sub(COMMAND_HEADER_LEN);
             if let Some(slot) = body.get_mut(at..at + bytes.len()) {
                 slot.copy_from_slice(bytes);
             }
         };
         put(CONNECT_CLOSE_REASON_OFFSET, &[self.reason.to_u8()]);
-        put(CONNECT_CLOSE_RETURN_TIME_OFFSET, &self.return_time.to_le_bytes());
+        put(
+            CONNECT_CLOSE_RETURN_TIME_OFFSET,
+            &self.return_time.to_le_bytes(),
+        );
         put(
             CONNECT_CLOSE_MESSAGE_COUNT_OFFSET,
             &self.message_count.to_le_bytes(),

@@ -27,7 +27,9 @@ pub use session::{
     Attach, AttachAuthenticate, AttachResponse, Close, Noop, Open, OpenResponse, Register,
     RegisterResponse,
 };
-pub use values::{AttachResponseId, CloseReason, ConnectResponseFlags, ConnectResponseId, OpenResponseId};
+pub use values::{
+    AttachResponseId, CloseReason, ConnectResponseFlags, ConnectResponseId, OpenResponseId,
+};
 
 const FRAMING: Spec = Spec::new("Command", "[MS-GRVSSTP] 2.2");
 
@@ -289,7 +291,9 @@ impl<'a> Command<'a> {
         };
         Ok(match id {
             CMD_CONNECT => Self::Connect(Connect::decode_with(frame, opts)?),
-            CMD_CONNECT_RESPONSE => Self::ConnectResponse(ConnectResponse::decode_with(frame, opts)?),
+            CMD_CONNECT_RESPONSE => {
+                Self::ConnectResponse(ConnectResponse::decode_with(frame, opts)?)
+            }
             CMD_CONNECT_AUTHENTICATE => {
                 Self::ConnectAuthenticate(ConnectAuthenticate::decode_with(frame, opts)?)
             }
@@ -339,10 +343,17 @@ impl<'a> Command<'a> {
                         ErrorKind::KnownCommandId { id: *id },
                     ));
                 }
-                encode_frame(out, FRAMING, *id, COMMAND_HEADER_LEN, MAX_COMMAND_LEN, |w| {
-                    w.bytes(body);
-                    Ok(())
-                })
+                encode_frame(
+                    out,
+                    FRAMING,
+                    *id,
+                    COMMAND_HEADER_LEN,
+                    MAX_COMMAND_LEN,
+                    |w| {
+                        w.bytes(body);
+                        Ok(())
+                    },
+                )
             }
         }
     }
@@ -376,53 +387,51 @@ impl<'a> Command<'a> {
 
     /// The raw security token this command carries, with its carrier and its
     /// offset in the command. `None` for commands that carry no token, and
-    /// for a Connect or RegisterResponse sent without one.
+    /// when the token is absent (length 0, or no length field at all): a
+    /// connection that does not authenticate sends none, and whether that
+    /// is acceptable is the security layer's decision.
     pub fn token(&self) -> Option<(Carrier, &'a [u8], usize)> {
-        match self {
-            Self::Connect(c) => (!c.authentication_token.is_empty()).then(|| {
-                (
-                    Carrier::Connect,
-                    c.authentication_token,
-                    c.token_offset(),
-                )
-            }),
-            Self::ConnectResponse(c) => Some((
+        let (carrier, bytes, offset) = match self {
+            Self::Connect(c) => (Carrier::Connect, c.authentication_token, c.token_offset()),
+            Self::ConnectResponse(c) => (
                 Carrier::ConnectResponse,
                 c.authentication_token,
                 ConnectResponse::TOKEN_OFFSET,
-            )),
-            Self::ConnectAuthenticate(c) => Some((
+            ),
+            Self::ConnectAuthenticate(c) => (
                 Carrier::ConnectAuthenticate,
                 c.authentication_token,
                 ConnectAuthenticate::TOKEN_OFFSET,
-            )),
-            Self::Attach(c) => Some((Carrier::Attach, c.authentication_token, c.token_offset())),
-            Self::AttachResponse(c) => Some((
+            ),
+            Self::Attach(c) => (Carrier::Attach, c.authentication_token, c.token_offset()),
+            Self::AttachResponse(c) => (
                 Carrier::AttachResponse,
                 c.authentication_token,
                 AttachResponse::TOKEN_OFFSET,
-            )),
-            Self::AttachAuthenticate(c) => Some((
+            ),
+            Self::AttachAuthenticate(c) => (
                 Carrier::AttachAuthenticate,
                 c.authentication_token,
                 AttachAuthenticate::TOKEN_OFFSET,
-            )),
-            Self::Register(c) => Some((
+            ),
+            Self::Register(c) => (
                 Carrier::Register,
                 c.registration_token,
                 Register::TOKEN_OFFSET,
-            )),
-            Self::RegisterResponse(c) => c
-                .registration_token
-                .filter(|t| !t.is_empty())
-                .map(|t| (Carrier::RegisterResponse, t, RegisterResponse::TOKEN_OFFSET)),
+            ),
+            Self::RegisterResponse(c) => (
+                Carrier::RegisterResponse,
+                c.registration_token?,
+                RegisterResponse::TOKEN_OFFSET,
+            ),
             Self::ConnectClose(_)
             | Self::Open(_)
             | Self::OpenResponse(_)
             | Self::Noop(_)
             | Self::Close(_)
-            | Self::Unknown { .. } => None,
-        }
+            | Self::Unknown { .. } => return None,
+        };
+        (!bytes.is_empty()).then_some((carrier, bytes, offset))
     }
 
     /// Decodes the security token this command carries, through its carrier

@@ -1,6 +1,7 @@
 //! Session-level commands: Attach, AttachResponse, AttachAuthenticate,
 //! Register, RegisterResponse, Open, OpenResponse, Close, Noop.
 
+use crate::DecodeOptions;
 use crate::ansi::AnsiStr;
 use crate::codec::{Reader, Writer};
 use crate::command::command;
@@ -8,11 +9,10 @@ use crate::command::values::{AttachResponseId, CloseReason, OpenResponseId};
 use crate::consts::{
     CLOSE_LEN, CMD_ATTACH, CMD_ATTACH_AUTHENTICATE, CMD_ATTACH_RESPONSE, CMD_CLOSE, CMD_NOOP,
     CMD_OPEN, CMD_OPEN_RESPONSE, CMD_REGISTER, CMD_REGISTER_RESPONSE, COMMAND_HEADER_LEN,
-    MAX_COMMAND_LEN, MAX_SMALL_COMMAND_LEN, NOOP_LEN, NOOP_MESSAGE_COUNT_OFFSET,
-    OPEN_RESPONSE_LEN, REGISTER_RESPONSE_WITHOUT_TOKEN_FIELD_LEN,
+    MAX_COMMAND_LEN, MAX_SMALL_COMMAND_LEN, NOOP_LEN, NOOP_MESSAGE_COUNT_OFFSET, OPEN_RESPONSE_LEN,
+    REGISTER_RESPONSE_WITHOUT_TOKEN_FIELD_LEN,
 };
 use crate::error::{Error, ErrorKind};
-use crate::DecodeOptions;
 
 /// [MS-GRVSSTP] 2.2.14 Attach: opens an Attach session to authenticate an
 /// account (reference §3.5, VERIFIED by [MS-GRVSSTPS] §4.1.3). Carries
@@ -245,13 +245,12 @@ impl<'a> RegisterResponse<'a> {
 
     fn decode_body(r: &mut Reader<'a>, _: DecodeOptions) -> Result<Self, Error> {
         let event_id = r.u32("EventId")?;
-        let registration_token = if r.offset() == REGISTER_RESPONSE_WITHOUT_TOKEN_FIELD_LEN
-            && r.remaining() == 0
-        {
-            None
-        } else {
-            Some(r.u16_prefixed("RegistrationTokenLength", "RegistrationToken")?)
-        };
+        let registration_token =
+            if r.offset() == REGISTER_RESPONSE_WITHOUT_TOKEN_FIELD_LEN && r.remaining() == 0 {
+                None
+            } else {
+                Some(r.u16_prefixed("RegistrationTokenLength", "RegistrationToken")?)
+            };
         Ok(Self {
             event_id,
             registration_token,

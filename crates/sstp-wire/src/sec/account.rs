@@ -10,9 +10,7 @@ use crate::consts::{
 };
 use crate::error::{Error, ErrorKind, Spec};
 use crate::sec::keys::PublicKeysObject;
-use crate::sec::{
-    Carrier, Layer, MinorVersion, SecurityToken, header_only_message, sec_message,
-};
+use crate::sec::{Carrier, Layer, MinorVersion, SecurityToken, header_only_message, sec_message};
 
 /// [MS-GRVSSTPS] 2.2.6 SecAttach: the client's account challenge, carried
 /// by Attach.
@@ -169,10 +167,6 @@ sec_message!(
 
 /// [MS-GRVSSTPS] 2.2.14 SecAccountRegister: account registration, nested in
 /// SecDeviceAccountRegister.
-///
-/// `Reserved1` is not a field here: the client MUST send 0x0001 and the
-/// specification does not let the relay ignore it, so any other value is
-/// rejected on decode and 0x0001 is always written.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SecAccountRegister<'a> {
     /// MinorVersionNumber, as received.
@@ -183,6 +177,11 @@ pub struct SecAccountRegister<'a> {
     pub signature: &'a [u8],
     /// AccountPublicKeysObject (behind AccountPublicKeysObjectLength).
     pub account_public_keys_object: PublicKeysObject<'a>,
+    /// Reserved1: the client MUST send 0x0001 (bytes `01 00`), and unlike
+    /// the other reserved fields the specification does not let the relay
+    /// ignore it: any other value is rejected on decode and refused on
+    /// encode. Use [`crate::consts::RESERVED1_VALUE`].
+    pub reserved1: u16,
     /// Reserved2: the client sends 0x00; the relay MUST ignore it, so any
     /// value is accepted and kept.
     pub reserved2: u8,
@@ -215,6 +214,7 @@ impl<'a> SecAccountRegister<'a> {
             encrypted_relay_account_key,
             signature,
             account_public_keys_object,
+            reserved1,
             reserved2: r.u8("Reserved2")?,
             user_pre_auth_token: r.cstr("UserPreAuthToken")?,
         })
@@ -229,7 +229,16 @@ impl<'a> SecAccountRegister<'a> {
         w.u16_prefixed_with("AccountPublicKeysObjectLength", |out| {
             self.account_public_keys_object.serialize_into(out)
         })?;
-        w.u16(RESERVED1_VALUE);
+        if self.reserved1 != RESERVED1_VALUE {
+            return Err(w.err(
+                "Reserved1",
+                ErrorKind::InvalidReserved {
+                    expected: u32::from(RESERVED1_VALUE),
+                    actual: u32::from(self.reserved1),
+                },
+            ));
+        }
+        w.u16(self.reserved1);
         w.u8(self.reserved2);
         w.cstr(self.user_pre_auth_token);
         Ok(())

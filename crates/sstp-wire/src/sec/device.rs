@@ -10,9 +10,7 @@ use crate::consts::{
 use crate::error::{Error, ErrorKind};
 use crate::sec::account::{AccountLayerMessage, SecAccountRegisterResponse};
 use crate::sec::keys::PublicKeysObject;
-use crate::sec::{
-    Carrier, Layer, MinorVersion, SecurityToken, header_only_message, sec_message,
-};
+use crate::sec::{Carrier, Layer, MinorVersion, SecurityToken, header_only_message, sec_message};
 
 /// [MS-GRVSSTPS] 2.2.1 SecConnect: the client's device challenge, carried by
 /// Connect.

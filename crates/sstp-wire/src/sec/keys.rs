@@ -71,9 +71,10 @@ impl<'a> PublicKeysObject<'a> {
         Ok(out)
     }
 
-    /// Whether the four names are the combinations 3.1.1.3 allows: RSA
-    /// signatures with RSA keys, and ElGamal encryption with a DH key or
-    /// RSA encryption with an RSA key.
+    /// Whether the names are ones 3.1.1.3 allows: "RSA" for both signature
+    /// names, and for encryption "ELGAMAL" with a "DH" key or "RSA" with an
+    /// "RSA" key (the two pairings the §4.1.5 traces show; the spec lists
+    /// the names but does not spell out the pairing).
     pub fn names_are_specified(&self) -> bool {
         let enc = (
             self.encryption_algorithm_name.as_bytes(),

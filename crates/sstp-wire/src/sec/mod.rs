@@ -29,9 +29,9 @@ pub use account::{
     SecAttachResponseNewDeviceRegistrationNeeded, SecIdentityRegister,
 };
 pub use device::{
-    SecConnect, SecConnectAuthenticate, SecConnectResponse,
-    SecConnectResponseAuthenticationFailed, SecConnectResponseDeviceRegistrationNeeded,
-    SecDeviceAccountRegister, SecDeviceAccountRegisterResponse,
+    SecConnect, SecConnectAuthenticate, SecConnectResponse, SecConnectResponseAuthenticationFailed,
+    SecConnectResponseDeviceRegistrationNeeded, SecDeviceAccountRegister,
+    SecDeviceAccountRegisterResponse,
 };
 pub use keys::PublicKeysObject;
 
@@ -424,7 +424,7 @@ macro_rules! each_token {
     };
 }
 
-/// Calls `$f::<Type>` style code for one (type, variant) picked at run time.
+/// The associated constant `$konst` of the message type inside a variant.
 macro_rules! token_const {
     ($token:expr, $konst:ident) => {
         match $token {

@@ -23,8 +23,7 @@ pub struct Vector {
 
 pub fn load(name: &str) -> Vector {
     let path = vectors_dir().join(format!("{name}.hex"));
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut rows = Vec::new();
     for (n, line) in text.lines().enumerate() {
         let line = line.split('#').next().unwrap().trim();
@@ -48,14 +47,23 @@ pub fn load(name: &str) -> Vector {
 
 impl Vector {
     pub fn len(&self) -> usize {
-        self.rows.iter().map(|(o, b)| o + b.len()).max().unwrap_or(0)
+        self.rows
+            .iter()
+            .map(|(o, b)| o + b.len())
+            .max()
+            .unwrap_or(0)
     }
 
     fn check_no_overlap(&self) {
         let mut sorted: Vec<_> = self.rows.iter().map(|(o, b)| (*o, o + b.len())).collect();
         sorted.sort_unstable();
         for w in sorted.windows(2) {
-            assert!(w[0].1 <= w[1].0, "{}: rows overlap at {:#x}", self.name, w[1].0);
+            assert!(
+                w[0].1 <= w[1].0,
+                "{}: rows overlap at {:#x}",
+                self.name,
+                w[1].0
+            );
         }
     }
 
