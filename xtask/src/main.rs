@@ -117,6 +117,9 @@ fn step(name: &str, f: impl FnOnce() -> Result<(), String>) -> Result<(), String
     r
 }
 
+/// Seconds each fuzz target runs in `cargo xtask test`.
+const FUZZ_SMOKE_SECONDS: u32 = 10;
+
 fn test_all(root: &Path) -> Result<(), String> {
     step("prerequisites", prereq::ensure_all)?;
     step("fmt", || fmt(root))?;
@@ -126,6 +129,9 @@ fn test_all(root: &Path) -> Result<(), String> {
     step("benches compile", || {
         cargo(root, &["bench", "-p", "benches", "--no-run", "--quiet"])
     })?;
+    // Every fuzz target, briefly, from its seed corpus: about 10 s each
+    // after one release build, well inside CI's budget.
+    step("fuzz smoke", || fuzz(root, FUZZ_SMOKE_SECONDS))?;
     eprintln!("\nxtask: all checks passed");
     Ok(())
 }

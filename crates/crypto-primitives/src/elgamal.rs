@@ -67,8 +67,8 @@ use core::fmt;
 
 use asn1_types::der::asn1::Uint as DerUint;
 use asn1_types::grvsstps::{
-    DhPublicKeyForElgamalEncryption, ElgamalPublicKey, GROOVE2007_GENERATOR,
-    GROOVE2007_PRIME_BITS, Groove2007DhPublicKey, groove2007_prime,
+    DhPublicKeyForElgamalEncryption, ElgamalPublicKey, GROOVE2007_GENERATOR, GROOVE2007_PRIME_BITS,
+    Groove2007DhPublicKey, groove2007_prime,
 };
 use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
 use crypto_bigint::{
@@ -237,7 +237,11 @@ impl Group {
         let p: Odd<BoxedUint> = Odd::new(p)
             .into_option()
             .unwrap_or_else(<Odd<BoxedUint> as One>::one);
-        let q = p.as_ref().wrapping_sub(small(1, prec)).shr_vartime(1).unwrap_or_default();
+        let q = p
+            .as_ref()
+            .wrapping_sub(small(1, prec))
+            .shr_vartime(1)
+            .unwrap_or_default();
         let params = BoxedMontyParams::new_vartime(p.clone());
         Self {
             p,
@@ -305,7 +309,8 @@ impl Group {
             .field("p"));
         }
         let prec = p_int.bits_precision();
-        let p: Odd<BoxedUint> = Option::from(Odd::new(p_int)).ok_or_else(|| bad("p is even", "p"))?;
+        let p: Odd<BoxedUint> =
+            Option::from(Odd::new(p_int)).ok_or_else(|| bad("p is even", "p"))?;
         let one = small(1, prec);
         let p_minus_1 = p.as_ref().wrapping_sub(&one);
 
@@ -324,9 +329,7 @@ impl Group {
                 if !q.bit_vartime(0) || q <= one || q >= *p.as_ref() {
                     return Err(bad("q is not an odd integer in (1, p)", "q"));
                 }
-                let q_nz = q
-                    .as_nz_vartime()
-                    .ok_or_else(|| bad("q is zero", "q"))?;
+                let q_nz = q.as_nz_vartime().ok_or_else(|| bad("q is zero", "q"))?;
                 if !bool::from(p_minus_1.rem_vartime(q_nz).is_zero()) {
                     return Err(bad("q does not divide p - 1", "q"));
                 }
@@ -384,9 +387,11 @@ impl Group {
         }
         let factory = SmallFactorsSieveFactory::<BoxedUint>::new(Flavor::Safe, bits, SetBits::Msb)
             .map_err(|_| Error::internal("sieve setup failed", OP, SECTION))?;
-        let p = sieve_and_find(rng, factory, |_, candidate| is_prime(Flavor::Safe, candidate))
-            .map_err(|_| Error::internal("prime search failed", OP, SECTION))?
-            .ok_or_else(|| Error::internal("prime search exhausted", OP, SECTION))?;
+        let p = sieve_and_find(rng, factory, |_, candidate| {
+            is_prime(Flavor::Safe, candidate)
+        })
+        .map_err(|_| Error::internal("prime search failed", OP, SECTION))?
+        .ok_or_else(|| Error::internal("prime search exhausted", OP, SECTION))?;
         let p_bytes = p.to_be_bytes_trimmed_vartime();
         let p_odd: Odd<BoxedUint> = Option::from(Odd::new(p))
             .ok_or_else(|| Error::internal("prime search returned an even number", OP, SECTION))?;
@@ -532,12 +537,7 @@ impl PublicKey {
         Self::build(group, y, None, Origin::Caller)
     }
 
-    fn build(
-        group: Group,
-        y: &[u8],
-        form: Option<KeyForm>,
-        origin: Origin,
-    ) -> Result<Self, Error> {
+    fn build(group: Group, y: &[u8], form: Option<KeyForm>, origin: Origin) -> Result<Self, Error> {
         let bad = |why: &'static str| {
             let kind = if origin == Origin::Peer {
                 ErrorKind::InvalidPublicKey(why)
@@ -568,7 +568,11 @@ impl PublicKey {
     /// Bad DER or a number breaking a rule ([`Origin::Peer`]).
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
         let key = ElgamalPublicKey::from_der(der).map_err(|e| {
-            Error::peer(ErrorKind::Der(Box::new(e)), "elgamal public key", KEY_SECTION)
+            Error::peer(
+                ErrorKind::Der(Box::new(e)),
+                "elgamal public key",
+                KEY_SECTION,
+            )
         })?;
         Self::from_asn1(&key)
     }
@@ -616,7 +620,11 @@ impl PublicKey {
     pub fn to_asn1(&self) -> Result<ElgamalPublicKey, Error> {
         let der_uint = |bytes: &[u8]| {
             DerUint::new(bytes).map_err(|_| {
-                Error::internal("der integer encoding failed", "elgamal public key", KEY_SECTION)
+                Error::internal(
+                    "der integer encoding failed",
+                    "elgamal public key",
+                    KEY_SECTION,
+                )
             })
         };
         let y = der_uint(&self.y_be())?;
@@ -625,18 +633,16 @@ impl PublicKey {
                 size: GROOVE2007_PRIME_BITS,
                 y,
             }),
-            KeyForm::Standard => {
-                ElgamalPublicKey::Standard(DhPublicKeyForElgamalEncryption {
-                    p: der_uint(&self.group.p_be())?,
-                    q: if self.group.explicit_q {
-                        Some(der_uint(&self.group.q_be())?)
-                    } else {
-                        None
-                    },
-                    g: der_uint(&self.group.g_be())?,
-                    y,
-                })
-            }
+            KeyForm::Standard => ElgamalPublicKey::Standard(DhPublicKeyForElgamalEncryption {
+                p: der_uint(&self.group.p_be())?,
+                q: if self.group.explicit_q {
+                    Some(der_uint(&self.group.q_be())?)
+                } else {
+                    None
+                },
+                g: der_uint(&self.group.g_be())?,
+                y,
+            }),
         })
     }
 
@@ -744,12 +750,15 @@ impl PublicKey {
         }
         let prec = self.group.prec();
         let bad_k = || {
-            Error::caller(ErrorKind::InvalidArgument("k is not in [1, q - 1]"), OP, SECTION)
-                .field("k")
+            Error::caller(
+                ErrorKind::InvalidArgument("k is not in [1, q - 1]"),
+                OP,
+                SECTION,
+            )
+            .field("k")
         };
         let k = Zeroizing::new(uint_at(k, prec).ok_or_else(bad_k)?);
-        let zero_or_too_big =
-            k.is_zero() | !k.ct_lt(&self.group.q);
+        let zero_or_too_big = k.is_zero() | !k.ct_lt(&self.group.q);
         if zero_or_too_big.to_bool() {
             return Err(bad_k());
         }
@@ -802,7 +811,8 @@ impl PublicKey {
         }
         // Step 6: the block is a big-endian integer M < 256^(LenM-1) < p.
         let m = Zeroizing::new(
-            BoxedUint::from_be_slice(&block, group.prec()).map_err(|_| internal("block too long"))?,
+            BoxedUint::from_be_slice(&block, group.prec())
+                .map_err(|_| internal("block too long"))?,
         );
         let a = group.monty(&group.g).pow(k).retrieve();
         let shared = Zeroizing::new(group.monty(&self.y).pow(k));
@@ -859,8 +869,12 @@ impl PrivateKey {
     pub fn from_x_be(group: Group, x: &[u8]) -> Result<Self, Error> {
         const OP: &str = "elgamal private key";
         let bad = || {
-            Error::caller(ErrorKind::InvalidPrivateKey("x is not in [1, p - 2]"), OP, SECTION)
-                .field("x")
+            Error::caller(
+                ErrorKind::InvalidPrivateKey("x is not in [1, p - 2]"),
+                OP,
+                SECTION,
+            )
+            .field("x")
         };
         let x = SecretUint::new(uint_at(x, group.prec()).ok_or_else(bad)?);
         let p_minus_1 = group.p.as_ref().wrapping_sub(small(1, group.prec()));

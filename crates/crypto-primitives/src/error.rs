@@ -111,7 +111,12 @@ impl Error {
         operation: &'static str,
         section: &'static str,
     ) -> Self {
-        Self::new(ErrorKind::Backend(what), Origin::Internal, operation, section)
+        Self::new(
+            ErrorKind::Backend(what),
+            Origin::Internal,
+            operation,
+            section,
+        )
     }
 
     /// Names the input at fault.

@@ -62,14 +62,12 @@ mod tests {
     fn text_and_utf16le_forms_agree_and_nul_is_excluded() {
         let key = [0x30, 0x03, 0x02, 0x01, 0x05];
         let a = relay_certificate_fingerprint("DH", "ELGAMAL", &key);
-        let b = relay_certificate_fingerprint(
-            "DH\0",
-            "ELGAMAL\0",
-            &key,
-        );
+        let b = relay_certificate_fingerprint("DH\0", "ELGAMAL\0", &key);
         let c = relay_certificate_fingerprint_utf16le(
             &[b'D', 0, b'H', 0],
-            &[b'E', 0, b'L', 0, b'G', 0, b'A', 0, b'M', 0, b'A', 0, b'L', 0],
+            &[
+                b'E', 0, b'L', 0, b'G', 0, b'A', 0, b'M', 0, b'A', 0, b'L', 0,
+            ],
             &key,
         );
         assert_eq!(a, b);

@@ -91,12 +91,7 @@ pub fn verify_hmac_sha1_of_sha1(key: &[u8], fields: &[&[u8]], mac: &[u8]) -> Res
     m.update(&sha1_of_fields(fields));
     // `verify_slice` compares in constant time and rejects wrong lengths.
     m.verify_slice(mac).map_err(|_| {
-        Error::peer(
-            ErrorKind::VerificationFailed,
-            "hmac-sha1 verify",
-            SECTION,
-        )
-        .field("hmac")
+        Error::peer(ErrorKind::VerificationFailed, "hmac-sha1 verify", SECTION).field("hmac")
     })
 }
 

@@ -85,7 +85,11 @@ impl RsaSigningKey {
             .field("bits"));
         }
         let inner = rsa::PrivateKey::new(rng, bits).map_err(|_| {
-            Error::internal("rsa key generation failed", "rsa key generation", KEY_SECTION)
+            Error::internal(
+                "rsa key generation failed",
+                "rsa key generation",
+                KEY_SECTION,
+            )
         })?;
         Ok(Self { inner })
     }
@@ -279,9 +283,17 @@ impl fmt::Debug for RsaVerifyingKey {
 }
 
 fn bad_private_key(why: &'static str) -> Error {
-    Error::caller(ErrorKind::InvalidPrivateKey(why), "rsa key import", KEY_SECTION)
+    Error::caller(
+        ErrorKind::InvalidPrivateKey(why),
+        "rsa key import",
+        KEY_SECTION,
+    )
 }
 
 fn bad_public_key(why: &'static str) -> Error {
-    Error::peer(ErrorKind::InvalidPublicKey(why), "rsa key import", KEY_SECTION)
+    Error::peer(
+        ErrorKind::InvalidPublicKey(why),
+        "rsa key import",
+        KEY_SECTION,
+    )
 }

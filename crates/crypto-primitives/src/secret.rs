@@ -232,8 +232,14 @@ mod tests {
         assert!(!shown.contains("171"), "decimal 0xAB leaked: {shown}");
         assert!(!shown.to_lowercase().contains("ab, ab"), "{shown}");
         assert!(!shown.contains("Passw0rd"), "{shown}");
-        assert!(!shown.contains("80, 97, 115"), "password bytes leaked: {shown}");
-        assert!(!shown.to_lowercase().contains("abab"), "exponent leaked: {shown}");
+        assert!(
+            !shown.contains("80, 97, 115"),
+            "password bytes leaked: {shown}"
+        );
+        assert!(
+            !shown.to_lowercase().contains("abab"),
+            "exponent leaked: {shown}"
+        );
         assert!(shown.contains("SecretUint(<redacted"), "{shown}");
     }
 
@@ -242,14 +248,23 @@ mod tests {
         let a = SecretArray::new([1u8; 4]);
         assert_eq!(a, SecretArray::new([1u8; 4]));
         assert_ne!(a, SecretArray::new([1, 1, 1, 2]));
-        assert_eq!(SecretBytes::from_slice(b"ab"), SecretBytes::from_slice(b"ab"));
-        assert_ne!(SecretBytes::from_slice(b"ab"), SecretBytes::from_slice(b"abc"));
+        assert_eq!(
+            SecretBytes::from_slice(b"ab"),
+            SecretBytes::from_slice(b"ab")
+        );
+        assert_ne!(
+            SecretBytes::from_slice(b"ab"),
+            SecretBytes::from_slice(b"abc")
+        );
         assert!(ct_eq_bytes(b"xy", b"xy"));
         assert!(!ct_eq_bytes(b"xy", b"xz"));
         assert!(!ct_eq_bytes(b"xy", b"x"));
         let x = SecretUint::new(BoxedUint::from_be_slice_vartime(&[1, 2, 3]));
         assert_eq!(x, x.dangerous_clone());
-        assert_ne!(x, SecretUint::new(BoxedUint::from_be_slice_vartime(&[1, 2, 4])));
+        assert_ne!(
+            x,
+            SecretUint::new(BoxedUint::from_be_slice_vartime(&[1, 2, 4]))
+        );
         assert_eq!(x.to_be_bytes_secret(4).expose_secret(), &[0, 1, 2, 3]);
     }
 

@@ -28,7 +28,11 @@ fn peers_dir() -> PathBuf {
 fn oracle(name: &'static str) -> PathBuf {
     static ELGAMAL: OnceLock<PathBuf> = OnceLock::new();
     static SYM: OnceLock<PathBuf> = OnceLock::new();
-    let cell = if name == "elgamal_oracle" { &ELGAMAL } else { &SYM };
+    let cell = if name == "elgamal_oracle" {
+        &ELGAMAL
+    } else {
+        &SYM
+    };
     cell.get_or_init(|| {
         let src = peers_dir().join("cryptopp").join(format!("{name}.cpp"));
         assert!(
@@ -86,7 +90,11 @@ fn field(kv: &[(String, String)], key: &str) -> String {
 
 fn unhex_num(s: &str) -> Vec<u8> {
     let s = s.split_whitespace().next().unwrap();
-    let s = if s.len() % 2 == 1 { format!("0{s}") } else { s.to_string() };
+    let s = if s.len() % 2 == 1 {
+        format!("0{s}")
+    } else {
+        s.to_string()
+    };
     hex::decode(s).unwrap()
 }
 
@@ -108,16 +116,31 @@ fn both_directions(group: Group, rng: &mut ChaCha20Rng) {
     for len in [0, 1, 24, 100, max] {
         let pt = random_bytes(rng, len);
         // Crypto++ -> us
-        let kv = run("elgamal_oracle", &["encrypt", &p, &g, &y, &hex::encode(&pt)]).unwrap();
+        let kv = run(
+            "elgamal_oracle",
+            &["encrypt", &p, &g, &y, &hex::encode(&pt)],
+        )
+        .unwrap();
         let ct = hex::decode(field(&kv, "ct")).unwrap();
         assert_eq!(ct.len(), key.public_key().group().ciphertext_len());
-        assert_eq!(key.decrypt(&ct).unwrap().expose_secret(), &pt[..], "len {len}");
+        assert_eq!(
+            key.decrypt(&ct).unwrap().expose_secret(),
+            &pt[..],
+            "len {len}"
+        );
         // us -> Crypto++
         let ct = key.public_key().encrypt(rng, &pt).unwrap();
-        let kv = run("elgamal_oracle", &["decrypt", &p, &g, &x, &hex::encode(&ct)])
-            .unwrap_or_else(|out| panic!("Crypto++ rejected our ciphertext: {out}"));
+        let kv = run(
+            "elgamal_oracle",
+            &["decrypt", &p, &g, &x, &hex::encode(&ct)],
+        )
+        .unwrap_or_else(|out| panic!("Crypto++ rejected our ciphertext: {out}"));
         assert_eq!(field(&kv, "pt_len"), len.to_string());
-        let shown = kv.iter().find(|(k, _)| k == "pt").map(|(_, v)| v.clone()).unwrap_or_default();
+        let shown = kv
+            .iter()
+            .find(|(k, _)| k == "pt")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
         assert_eq!(shown, hex::encode(&pt));
     }
 }
@@ -137,8 +160,17 @@ fn elgamal_cryptopp_key_in_groove_group() {
     let x = unhex_num(&field(&kv, "x"));
     let key = PrivateKey::from_x_be(g, &x).unwrap();
     assert_eq!(key.public_key().y_be(), unhex_num(&field(&kv, "y")));
-    let kv = run("elgamal_oracle", &["encrypt", &p, &gg, &field(&kv, "y"), "48656c6c6f2c2047726f6f766521"])
-        .unwrap();
+    let kv = run(
+        "elgamal_oracle",
+        &[
+            "encrypt",
+            &p,
+            &gg,
+            &field(&kv, "y"),
+            "48656c6c6f2c2047726f6f766521",
+        ],
+    )
+    .unwrap();
     let ct = hex::decode(field(&kv, "ct")).unwrap();
     assert_eq!(key.decrypt(&ct).unwrap().expose_secret(), b"Hello, Groove!");
 }
@@ -181,7 +213,10 @@ fn elgamal_random_ciphertexts_accepted_and_rejected_alike() {
     let (p, g) = (hex::encode(group.p_be()), hex::encode(group.g_be()));
     let key = PrivateKey::generate(&mut rng, group).unwrap();
     let x = hex::encode(key.x_be_secret().expose_secret());
-    let valid = key.public_key().encrypt(&mut rng, b"0123456789abcdef").unwrap();
+    let valid = key
+        .public_key()
+        .encrypt(&mut rng, b"0123456789abcdef")
+        .unwrap();
     let mut cases: Vec<Vec<u8>> = (0..24).map(|_| random_bytes(&mut rng, 384)).collect();
     // Valid a with random b: passes the a checks, then hits the length byte.
     for _ in 0..24 {
@@ -200,37 +235,63 @@ fn elgamal_random_ciphertexts_accepted_and_rejected_alike() {
         match (ours, theirs) {
             (Ok(pt), Ok(kv)) => {
                 accepted += 1;
-                let shown = kv.iter().find(|(k, _)| k == "pt").map(|(_, v)| v.clone()).unwrap_or_default();
+                let shown = kv
+                    .iter()
+                    .find(|(k, _)| k == "pt")
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default();
                 assert_eq!(hex::encode(pt.expose_secret()), shown);
             }
             (Err(_), Err(out)) => {
                 rejected += 1;
                 assert!(out.contains("INVALID"), "{out}");
             }
-            (ours, theirs) => panic!("verdicts differ on {}: ours {ours:?}, Crypto++ {theirs:?}", hex::encode(ct)),
+            (ours, theirs) => panic!(
+                "verdicts differ on {}: ours {ours:?}, Crypto++ {theirs:?}",
+                hex::encode(ct)
+            ),
         }
     }
-    assert!(accepted >= 1 && rejected >= 3, "accepted {accepted} rejected {rejected}");
+    assert!(
+        accepted >= 1 && rejected >= 3,
+        "accepted {accepted} rejected {rejected}"
+    );
 }
 
 #[test]
 fn marc4_and_hmac_random_inputs_match_cryptopp() {
     let mut rng = ChaCha20Rng::seed_from_u64(0x4c4);
     for i in 0..16 {
-        let key_len = if i < 8 { 24 } else { 1 + (rng.next_u32() % 64) as usize };
+        let key_len = if i < 8 {
+            24
+        } else {
+            1 + (rng.next_u32() % 64) as usize
+        };
         let key = random_bytes(&mut rng, key_len);
         let iv = random_bytes(&mut rng, key_len);
         let data_len = 1 + (rng.next_u32() % 300) as usize;
         let data = random_bytes(&mut rng, data_len);
         // sym_oracle prints bare hex, not key=value.
         let out = Command::new(oracle("sym_oracle"))
-            .args(["marc4", &hex::encode(&key), &hex::encode(&iv), &hex::encode(&data)])
+            .args([
+                "marc4",
+                &hex::encode(&key),
+                &hex::encode(&iv),
+                &hex::encode(&data),
+            ])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let mut ours = data.clone();
         marc4_apply(&key, &iv, &mut ours).unwrap();
-        assert_eq!(hex::encode(&ours), String::from_utf8_lossy(&out.stdout).trim());
+        assert_eq!(
+            hex::encode(&ours),
+            String::from_utf8_lossy(&out.stdout).trim()
+        );
 
         let mac_key_len = 1 + (rng.next_u32() % 100) as usize;
         let mac_key = random_bytes(&mut rng, mac_key_len);
@@ -249,7 +310,8 @@ fn marc4_and_hmac_random_inputs_match_cryptopp() {
 fn rsa_our_key_and_signatures_match_cryptopp() {
     let mut rng = ChaCha20Rng::seed_from_u64(0x25a);
     let key = RsaSigningKey::generate(&mut rng, 1024).unwrap();
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("rsa-interop-{}", std::process::id()));
+    let dir =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("rsa-interop-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let pk8 = dir.join("key.pk8.der");
     let spki = dir.join("pub.spki.der");
@@ -262,10 +324,22 @@ fn rsa_our_key_and_signatures_match_cryptopp() {
             .args(["rsa-sign", pk8.to_str().unwrap(), &hex::encode(&msg)])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        assert_eq!(hex::encode(&ours), String::from_utf8_lossy(&out.stdout).trim());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            hex::encode(&ours),
+            String::from_utf8_lossy(&out.stdout).trim()
+        );
         let out = Command::new(oracle("sym_oracle"))
-            .args(["rsa-verify", spki.to_str().unwrap(), &hex::encode(&msg), &hex::encode(&ours)])
+            .args([
+                "rsa-verify",
+                spki.to_str().unwrap(),
+                &hex::encode(&msg),
+                &hex::encode(&ours),
+            ])
             .output()
             .unwrap();
         assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "VALID");

@@ -37,7 +37,11 @@ struct Vector {
 /// Crypto++ prints numbers as hex with possibly an odd digit count.
 fn num(v: &Value) -> Vec<u8> {
     let s = v.as_str().unwrap();
-    let s = if s.len() % 2 == 1 { format!("0{s}") } else { s.to_string() };
+    let s = if s.len() % 2 == 1 {
+        format!("0{s}")
+    } else {
+        s.to_string()
+    };
     hex::decode(s).unwrap()
 }
 
@@ -96,10 +100,16 @@ fn all_twelve_cryptopp_vectors() {
         assert_eq!(ct, v.ciphertext, "vector {i}: ciphertext");
         assert_eq!(ct.len(), public.group().ciphertext_len());
         // Decryption of Crypto++'s ciphertext gives the plaintext back.
-        assert_eq!(key.decrypt(&v.ciphertext).unwrap().expose_secret(), &v.plaintext[..]);
+        assert_eq!(
+            key.decrypt(&v.ciphertext).unwrap().expose_secret(),
+            &v.plaintext[..]
+        );
         // The public key alone (as a peer would send it) encrypts the same.
         let peer = PublicKey::from_der(&public.to_der().unwrap()).unwrap();
-        assert_eq!(peer.encrypt_with(&v.plaintext, &v.k, &v.padding).unwrap(), v.ciphertext);
+        assert_eq!(
+            peer.encrypt_with(&v.plaintext, &v.k, &v.padding).unwrap(),
+            v.ciphertext
+        );
         let expected_form = if v.group == "groove2007" {
             KeyForm::Groove2007
         } else {
@@ -152,7 +162,11 @@ fn encrypt_consumes_randomness_like_cryptopp() {
         let mut rng = ReplayRng { bytes, pos: 0 };
         let ct = key.public_key().encrypt(&mut rng, &v.plaintext).unwrap();
         assert_eq!(ct, v.ciphertext, "vector {i}");
-        assert_eq!(rng.pos, rng.bytes.len(), "vector {i}: all recorded bytes used");
+        assert_eq!(
+            rng.pos,
+            rng.bytes.len(),
+            "vector {i}: all recorded bytes used"
+        );
     }
 }
 
@@ -176,16 +190,26 @@ fn decryption_applies_cryptopp_checks() {
         let mut c = ct.clone();
         c.resize(len, 0);
         let e = peer_err(&c);
-        assert_eq!(e.kind, ErrorKind::LengthMismatch { expected: 384, actual: len });
+        assert_eq!(
+            e.kind,
+            ErrorKind::LengthMismatch {
+                expected: 384,
+                actual: len
+            }
+        );
     }
     // 1 < a < p.
     let p = Group::groove2007().p_be();
-    for a in [vec![0u8; 192], {
-        let mut one = vec![0u8; 192];
-        one[191] = 1;
-        one
-    }, p.clone(), vec![0xFF; 192]]
-    {
+    for a in [
+        vec![0u8; 192],
+        {
+            let mut one = vec![0u8; 192];
+            one[191] = 1;
+            one
+        },
+        p.clone(),
+        vec![0xFF; 192],
+    ] {
         let mut c = a.clone();
         c.extend_from_slice(&ct[192..]);
         let e = peer_err(&c);
@@ -200,7 +224,9 @@ fn decryption_applies_cryptopp_checks() {
     for a in [two, p_minus_1] {
         let mut c = a;
         c.extend_from_slice(&ct[192..]);
-        assert!(matches!(peer_err(&c).kind, ErrorKind::InvalidCiphertext(m) if m.contains("quadratic residue")));
+        assert!(
+            matches!(peer_err(&c).kind, ErrorKind::InvalidCiphertext(m) if m.contains("quadratic residue"))
+        );
     }
     // b is not range-checked (Crypto++ reduces it mod p): b = 2^1536 - 1 > p
     // gets past every check up to the length byte.
@@ -216,7 +242,10 @@ fn decryption_applies_cryptopp_checks() {
     // Length byte above min(255, LenM - 3) = 189 is rejected; exactly 189 is
     // accepted and yields the 189 bytes above it (padding ignored).
     let params = BoxedMontyParams::new(
-        BoxedUint::from_be_slice_vartime(&p).to_odd().into_option().unwrap(),
+        BoxedUint::from_be_slice_vartime(&p)
+            .to_odd()
+            .into_option()
+            .unwrap(),
     );
     let monty = |x: &[u8]| BoxedMontyForm::new(BoxedUint::from_be_slice(x, 1536).unwrap(), &params);
     let y = key.public_key().y_be();
@@ -251,13 +280,22 @@ fn caller_errors_for_bad_deterministic_inputs() {
         e.field
     };
     assert_eq!(caller(pk.encrypt_with(&[], &[0], &v.padding)), Some("k"));
-    assert_eq!(caller(pk.encrypt_with(&[], &pk.group().q_be(), &v.padding)), Some("k"));
-    assert_eq!(caller(pk.encrypt_with(&[], &v.k, &v.padding[1..])), Some("padding"));
-    assert_eq!(caller(pk.encrypt_with(&[1; 190], &v.k, &[])), Some("plaintext"));
+    assert_eq!(
+        caller(pk.encrypt_with(&[], &pk.group().q_be(), &v.padding)),
+        Some("k")
+    );
+    assert_eq!(
+        caller(pk.encrypt_with(&[], &v.k, &v.padding[1..])),
+        Some("padding")
+    );
+    assert_eq!(
+        caller(pk.encrypt_with(&[1; 190], &v.k, &[])),
+        Some("plaintext")
+    );
     // k = q - 1 is the top of the range and is accepted.
     let mut q_minus_1 = pk.group().q_be();
     *q_minus_1.last_mut().unwrap() -= 1;
-    let ct = pk.encrypt_with(b"top", &q_minus_1, &vec![7; 187]).unwrap();
+    let ct = pk.encrypt_with(b"top", &q_minus_1, &[7; 187]).unwrap();
     assert_eq!(key.decrypt(&ct).unwrap().expose_secret(), b"top");
     // x must be in [1, p - 2].
     assert!(PrivateKey::from_x_be(Group::groove2007(), &[0]).is_err());
@@ -287,7 +325,10 @@ fn public_key_import_rejects_bad_numbers() {
                 y: asn1_types::der::asn1::Uint::new(&y).unwrap(),
             },
         );
-        assert!(matches!(peer(&k.to_der().unwrap()).kind, ErrorKind::InvalidPublicKey(_)));
+        assert!(matches!(
+            peer(&k.to_der().unwrap()).kind,
+            ErrorKind::InvalidPublicKey(_)
+        ));
     }
     // A standard-form key with an even or too small modulus.
     for (pp, g) in [(vec![0xFF; 192], vec![3u8]), (vec![0xFF; 64], vec![3u8])] {

@@ -74,7 +74,12 @@ fn marc4_oracle_vectors() {
     let vectors = list(&doc["vectors"]);
     assert_eq!(vectors.len(), 11);
     for v in vectors {
-        let (key, iv, data, out) = (hx(&v["key"]), hx(&v["iv"]), hx(&v["data"]), hx(&v["output"]));
+        let (key, iv, data, out) = (
+            hx(&v["key"]),
+            hx(&v["iv"]),
+            hx(&v["data"]),
+            hx(&v["output"]),
+        );
         let mut buf = data.clone();
         marc4_apply(&key, &iv, &mut buf).unwrap();
         assert_eq!(buf, out, "{v}");
@@ -113,12 +118,20 @@ fn hmac_sha1_of_sha1_field_lists() {
         let f = fields(&c["fields"]);
         let mac = hx(&c["mac"]);
         assert_eq!(sha1_of_fields(&refs(&f)).to_vec(), hx(&c["sha1_of_fields"]));
-        assert_eq!(hmac_sha1_of_sha1(&key, &refs(&f)).to_vec(), mac, "{}", c["label"]);
+        assert_eq!(
+            hmac_sha1_of_sha1(&key, &refs(&f)).to_vec(),
+            mac,
+            "{}",
+            c["label"]
+        );
         verify_hmac_sha1_of_sha1(&key, &refs(&f), &mac).unwrap();
         let mut bad = mac.clone();
         bad[0] ^= 0x80;
         let e = verify_hmac_sha1_of_sha1(&key, &refs(&f), &bad).unwrap_err();
-        assert_eq!((e.kind, e.origin), (ErrorKind::VerificationFailed, Origin::Peer));
+        assert_eq!(
+            (e.kind, e.origin),
+            (ErrorKind::VerificationFailed, Origin::Peer)
+        );
     }
 }
 
@@ -164,7 +177,10 @@ fn rsa_single_hash_signatures_match_cryptopp_and_openssl() {
     let mut bad = sig_cpp.to_vec();
     bad[100] ^= 1;
     let e = public.verify_sha1(msg, &bad).unwrap_err();
-    assert_eq!((e.kind, e.origin), (ErrorKind::VerificationFailed, Origin::Peer));
+    assert_eq!(
+        (e.kind, e.origin),
+        (ErrorKind::VerificationFailed, Origin::Peer)
+    );
     assert!(public.verify_sha1(msg, &sig_cpp[1..]).is_err());
 }
 
@@ -182,7 +198,12 @@ fn rsa_grvsstps_double_hash_signatures_match_cryptopp() {
         let step1: [u8; 20] = hx(&c["sha1_of_fields"]).try_into().unwrap();
         let step2: [u8; 20] = hx(&c["sha1_sha1_of_fields"]).try_into().unwrap();
         assert_eq!(sha1_of_fields(&refs(&f)), step1);
-        assert_eq!(key.sign_grvsstps(&mut rng, &refs(&f)).unwrap(), sig, "{}", c["label"]);
+        assert_eq!(
+            key.sign_grvsstps(&mut rng, &refs(&f)).unwrap(),
+            sig,
+            "{}",
+            c["label"]
+        );
         assert_eq!(key.sign_sha1_prehash(&mut rng, &step2).unwrap(), sig);
         public.verify_grvsstps(&refs(&f), &sig).unwrap();
         public.verify_sha1_prehash(&step2, &sig).unwrap();
@@ -218,9 +239,11 @@ fn rsa_generated_key_signs_and_verifies() {
     assert_eq!(key.modulus_bits(), 1024);
     let fields: [&[u8]; 2] = [b"\x04", b"grooveAccount://x@\0"];
     let sig = key.sign_grvsstps(&mut rng, &fields).unwrap();
-    let public = RsaVerifyingKey::from_spki_der(&key.verifying_key().to_spki_der().unwrap()).unwrap();
+    let public =
+        RsaVerifyingKey::from_spki_der(&key.verifying_key().to_spki_der().unwrap()).unwrap();
     public.verify_grvsstps(&fields, &sig).unwrap();
-    let reloaded = RsaSigningKey::from_pkcs8_der(key.to_pkcs8_der().unwrap().expose_secret()).unwrap();
+    let reloaded =
+        RsaSigningKey::from_pkcs8_der(key.to_pkcs8_der().unwrap().expose_secret()).unwrap();
     assert_eq!(reloaded.sign_grvsstps(&mut rng, &fields).unwrap(), sig);
     assert!(RsaSigningKey::generate(&mut rng, 512).is_err());
 }
@@ -238,7 +261,10 @@ fn relay_fingerprint_matches_hashlib() {
         let expected = hx(&c["fingerprint"]);
         let alg = c["encryption_key_algorithm_name"].as_str().unwrap();
         let enc = c["encryption_algorithm_name"].as_str().unwrap();
-        assert_eq!(relay_certificate_fingerprint(alg, enc, &der).to_vec(), expected);
+        assert_eq!(
+            relay_certificate_fingerprint(alg, enc, &der).to_vec(),
+            expected
+        );
         let utf16 = |s: &str| -> Vec<u8> { s.encode_utf16().flat_map(u16::to_le_bytes).collect() };
         assert_eq!(
             relay_certificate_fingerprint_utf16le(&utf16(alg), &utf16(enc), &der).to_vec(),
@@ -278,7 +304,10 @@ fn credssp_binding_hashes_match_real_pyspnego_exchanges() {
             );
         } else {
             assert_eq!(hx(&c["client_pub_key_auth"]), spk);
-            assert_eq!(pre_v5_server_public_key(&spk), hx(&c["server_pub_key_auth"]));
+            assert_eq!(
+                pre_v5_server_public_key(&spk),
+                hx(&c["server_pub_key_auth"])
+            );
         }
     }
     assert_eq!(v5, 3);

@@ -401,7 +401,8 @@ fn authenticate(
         exported_session_key,
         identity,
         config.target_name.clone(),
-    );
+    )
+    .with_mic_provided(true);
     Ok((auth, context))
 }
 

@@ -516,13 +516,10 @@ impl<S: CredentialStore> NtlmServer<S> {
             workstation,
             anonymous: false,
         };
-        Ok(SecurityContext::new(
-            Role::Server,
-            auth.flags,
-            exported,
-            identity,
-            target_name,
-        ))
+        Ok(
+            SecurityContext::new(Role::Server, auth.flags, exported, identity, target_name)
+                .with_mic_provided(mic_provided),
+        )
     }
 
     /// ExportedSessionKey from the KeyExchangeKey ([MS-NLMP] 3.2.5.1.2).

@@ -118,6 +118,7 @@ pub struct SecurityContext {
     identity: Identity,
     target_name: Option<String>,
     exported_session_key: Key,
+    mic_provided: bool,
     outbound: Stream,
     inbound: Stream,
 }
@@ -147,7 +148,20 @@ impl SecurityContext {
             outbound: Stream::new(&exported_session_key, flags, out_dir),
             inbound: Stream::new(&exported_session_key, flags, in_dir),
             exported_session_key,
+            mic_provided: false,
         }
+    }
+
+    pub(crate) fn with_mic_provided(mut self, mic_provided: bool) -> Self {
+        self.mic_provided = mic_provided;
+        self
+    }
+
+    /// Whether the AUTHENTICATE carried a MIC (on the server: one that was
+    /// verified). [MS-SPNG] 3.3.5.1: when it did, the SPNEGO mechListMIC is
+    /// mandatory, so a SPNEGO acceptor must not accept a missing one.
+    pub fn mic_provided(&self) -> bool {
+        self.mic_provided
     }
 
     /// This side's role.

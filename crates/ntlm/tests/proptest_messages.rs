@@ -196,29 +196,58 @@ proptest! {
     }
 }
 
-/// The fuzz seed corpus (every real NTLM message from the recorded samples,
-/// and the MS-NLMP §4.2.4.3 messages) — and any minimized crash committed
-/// there — replayed by plain `cargo test`. Real messages must round-trip
-/// byte for byte.
+fn files_in(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file())
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The seed corpus (every real NTLM message from the recorded samples, and
+/// the MS-NLMP §4.2.4.3 messages) replayed by plain `cargo test`: each must
+/// round-trip byte for byte.
 #[test]
-fn fuzz_seed_corpus_replays() {
+fn seed_corpus_round_trips() {
     let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/vectors/ntlm/fuzz_seeds");
-    let mut count = 0;
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
+    let files = files_in(&dir);
+    assert!(
+        files.len() >= 28,
+        "seed corpus missing: {} files in {dir:?}",
+        files.len()
+    );
+    for path in files {
         let b = std::fs::read(&path).unwrap();
         check_parsers(&b);
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if !name.starts_with("crash-") {
-            let again = match MessageType::of(&b).unwrap() {
-                MessageType::Negotiate => NegotiateMessage::parse(&b).unwrap().to_bytes(),
-                MessageType::Challenge => ChallengeMessage::parse(&b).unwrap().to_bytes(),
-                MessageType::Authenticate => AuthenticateMessage::parse(&b).unwrap().to_bytes(),
-            };
-            assert_eq!(again.unwrap(), b, "{name}");
-        }
-        count += 1;
+        let again = match MessageType::of(&b).unwrap() {
+            MessageType::Negotiate => NegotiateMessage::parse(&b).unwrap().to_bytes(),
+            MessageType::Challenge => ChallengeMessage::parse(&b).unwrap().to_bytes(),
+            MessageType::Authenticate => AuthenticateMessage::parse(&b).unwrap().to_bytes(),
+        };
+        assert_eq!(again.unwrap(), b, "{path:?}");
     }
-    assert!(count >= 28, "seed corpus missing: {count} files in {dir:?}");
+}
+
+/// Minimized fuzz crashes (`fuzz/regressions/ntlm/`, the fuzz package's
+/// convention) and the fuzz corpora (`fuzz/seeds/ntlm_*/`), when present,
+/// must not panic any parser.
+#[test]
+fn fuzz_regressions_do_not_panic() {
+    let fuzz = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
+    let mut dirs = vec![fuzz.join("regressions/ntlm")];
+    if let Ok(entries) = std::fs::read_dir(fuzz.join("seeds")) {
+        dirs.extend(entries.map(|e| e.unwrap().path()).filter(|p| {
+            p.is_dir()
+                && p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("ntlm_"))
+        }));
+    }
+    for dir in dirs {
+        for path in files_in(&dir) {
+            check_parsers(&std::fs::read(&path).unwrap());
+        }
+    }
 }

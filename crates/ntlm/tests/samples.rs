@@ -171,6 +171,7 @@ fn server_side(s: &Sample) -> SecurityContext {
     assert_eq!(ctx.identity().user, "alice");
     assert_eq!(ctx.identity().domain, "TESTDOM");
     assert!(!ctx.identity().anonymous);
+    assert!(ctx.mic_provided(), "every recorded client sent a MIC");
     assert!(
         ctx.target_name().is_some_and(|t| t.starts_with("TERMSRV/")),
         "{:?}",

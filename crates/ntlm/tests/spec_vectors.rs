@@ -264,6 +264,7 @@ fn authenticate_message_4_2_4_3() {
         &v.arr::<16>("random_session_key")
     );
     assert_eq!(ctx.identity().workstation, v.text("workstation_utf16"));
+    assert!(!ctx.mic_provided());
 
     // With require_mic (the default) the same message is refused.
     config.require_mic = true;
