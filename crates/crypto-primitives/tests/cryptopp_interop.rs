@@ -41,14 +41,16 @@ fn oracle(name: &'static str) -> PathBuf {
              (../shared/peers, or $PEERS_DIR) must be present",
             src.display()
         );
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join("cryptopp-oracles")
-            .join(std::process::id().to_string());
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cryptopp-oracles");
         std::fs::create_dir_all(&dir).unwrap();
         let exe = dir.join(name);
+        // Always rebuilt (so a missing g++ or Crypto++ is noticed), under a
+        // process-unique name and then renamed: concurrent test binaries
+        // never see a half-written oracle.
+        let tmp = dir.join(format!("{name}.{}.tmp", std::process::id()));
         let out = Command::new("g++")
             .args(["-O2", "-std=c++17", "-o"])
-            .arg(&exe)
+            .arg(&tmp)
             .arg(&src)
             .arg("-lcryptopp")
             .output()
@@ -61,15 +63,27 @@ fn oracle(name: &'static str) -> PathBuf {
              library installed? run: {INSTALL}):\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
+        std::fs::rename(&tmp, &exe).unwrap();
         exe
     })
     .clone()
 }
 
+/// Runs an oracle and returns its raw output.
+fn run_raw(name: &'static str, args: &[&str]) -> std::process::Output {
+    let exe = oracle(name);
+    Command::new(&exe).args(args).output().unwrap_or_else(|e| {
+        panic!(
+            "cannot run {} ({e}); is Crypto++ installed? {INSTALL}",
+            exe.display()
+        )
+    })
+}
+
 /// Runs an oracle; returns its `key=value` lines, or `Err(stdout)` when it
 /// exits non-zero.
 fn run(name: &'static str, args: &[&str]) -> Result<Vec<(String, String)>, String> {
-    let out = Command::new(oracle(name)).args(args).output().unwrap();
+    let out = run_raw(name, args);
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     if !out.status.success() {
         return Err(stdout);
@@ -272,15 +286,15 @@ fn marc4_and_hmac_random_inputs_match_cryptopp() {
         let data_len = 1 + (rng.next_u32() % 300) as usize;
         let data = random_bytes(&mut rng, data_len);
         // sym_oracle prints bare hex, not key=value.
-        let out = Command::new(oracle("sym_oracle"))
-            .args([
+        let out = run_raw(
+            "sym_oracle",
+            &[
                 "marc4",
                 &hex::encode(&key),
                 &hex::encode(&iv),
                 &hex::encode(&data),
-            ])
-            .output()
-            .unwrap();
+            ],
+        );
         assert!(
             out.status.success(),
             "{}",
@@ -295,10 +309,10 @@ fn marc4_and_hmac_random_inputs_match_cryptopp() {
 
         let mac_key_len = 1 + (rng.next_u32() % 100) as usize;
         let mac_key = random_bytes(&mut rng, mac_key_len);
-        let out = Command::new(oracle("sym_oracle"))
-            .args(["hmac-sha1", &hex::encode(&mac_key), &hex::encode(&data)])
-            .output()
-            .unwrap();
+        let out = run_raw(
+            "sym_oracle",
+            &["hmac-sha1", &hex::encode(&mac_key), &hex::encode(&data)],
+        );
         assert_eq!(
             hex::encode(hmac_sha1(&mac_key, &data)),
             String::from_utf8_lossy(&out.stdout).trim()
@@ -320,10 +334,10 @@ fn rsa_our_key_and_signatures_match_cryptopp() {
     for len in [0usize, 20, 100] {
         let msg = random_bytes(&mut rng, len);
         let ours = key.sign_sha1(&mut rng, &msg).unwrap();
-        let out = Command::new(oracle("sym_oracle"))
-            .args(["rsa-sign", pk8.to_str().unwrap(), &hex::encode(&msg)])
-            .output()
-            .unwrap();
+        let out = run_raw(
+            "sym_oracle",
+            &["rsa-sign", pk8.to_str().unwrap(), &hex::encode(&msg)],
+        );
         assert!(
             out.status.success(),
             "{}",
@@ -333,15 +347,15 @@ fn rsa_our_key_and_signatures_match_cryptopp() {
             hex::encode(&ours),
             String::from_utf8_lossy(&out.stdout).trim()
         );
-        let out = Command::new(oracle("sym_oracle"))
-            .args([
+        let out = run_raw(
+            "sym_oracle",
+            &[
                 "rsa-verify",
                 spki.to_str().unwrap(),
                 &hex::encode(&msg),
                 &hex::encode(&ours),
-            ])
-            .output()
-            .unwrap();
+            ],
+        );
         assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "VALID");
         RsaVerifyingKey::from_der(&std::fs::read(&spki).unwrap())
             .unwrap()

@@ -248,8 +248,13 @@ impl Error {
 
     /// Moves the offset by `base` bytes, for an error found inside a nested
     /// structure that sits `base` bytes into the outer one.
+    ///
+    /// Adapters use it to report offsets in their own buffer: a token error
+    /// from [`Command::security_token`](crate::Command::security_token)
+    /// counts from the start of the command, so shifting it by the
+    /// command's position in a stream gives the offset in the stream.
     #[must_use]
-    pub(crate) fn shifted(mut self, base: usize) -> Self {
+    pub fn shifted(mut self, base: usize) -> Self {
         self.offset = self.offset.saturating_add(base);
         self
     }

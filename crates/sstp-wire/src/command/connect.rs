@@ -121,7 +121,7 @@ pub struct ConnectResponseFields<'a> {
     pub redirect_map: &'a [u8],
 }
 
-const FIELDS: Spec = Spec::new("ConnectResponse", "[MS-GRVSSTP] 2.2.2");
+pub(crate) const FIELDS: Spec = Spec::new("ConnectResponse", "[MS-GRVSSTP] 2.2.2");
 
 impl<'a> ConnectResponseFields<'a> {
     /// Decodes `bytes` (everything after the token) as these fields; useful

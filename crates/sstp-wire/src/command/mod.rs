@@ -31,7 +31,7 @@ pub use values::{
     AttachResponseId, CloseReason, ConnectResponseFlags, ConnectResponseId, OpenResponseId,
 };
 
-const FRAMING: Spec = Spec::new("Command", "[MS-GRVSSTP] 2.2");
+pub(crate) const FRAMING: Spec = Spec::new("Command", "[MS-GRVSSTP] 2.2");
 
 /// How many bytes the next command in `buf` is, once its 3-byte header is
 /// there: the `CommandLength` field. `None` until 3 bytes are buffered.

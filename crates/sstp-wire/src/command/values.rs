@@ -29,6 +29,14 @@ macro_rules! u8_code {
                 }
             }
 
+            /// The value's name as in the reference, `None` for `Other`.
+            pub const fn name(self) -> Option<&'static str> {
+                match self {
+                    $( Self::$variant => Some(stringify!($variant)), )+
+                    Self::Other(_) => None,
+                }
+            }
+
             /// The value for a byte; unnamed bytes become `Other`.
             pub const fn from_u8(v: u8) -> Self {
                 match v {

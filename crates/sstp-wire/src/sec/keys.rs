@@ -5,7 +5,7 @@ use crate::codec::{Reader, encode};
 use crate::consts::{ALG_DH, ALG_ELGAMAL, ALG_RSA};
 use crate::error::{Error, Spec};
 
-const SPEC: Spec = Spec::new("PublicKeysObject", "[MS-GRVSSTPS] 3.1.1.3");
+pub(crate) const SPEC: Spec = Spec::new("PublicKeysObject", "[MS-GRVSSTPS] 3.1.1.3");
 
 /// [MS-GRVSSTPS] 3.1.1.3 client public keys object: four algorithm names
 /// and two DER-encoded public keys behind u32 lengths.

@@ -358,7 +358,7 @@ macro_rules! header_only_message {
     };
 }
 
-pub(crate) use {header_only_message, sec_message};
+pub(crate) use {each_token, header_only_message, sec_message};
 
 /// Any of the 17 security messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
