@@ -39,9 +39,15 @@ fn elgamal(c: &mut Criterion) {
     let mut g = c.benchmark_group("elgamal_groove1536");
     g.sample_size(20);
     g.bench_function("encrypt_24B", |b| {
-        b.iter(|| key.public_key().encrypt(&mut rng, black_box(&device_key)).unwrap())
+        b.iter(|| {
+            key.public_key()
+                .encrypt(&mut rng, black_box(&device_key))
+                .unwrap()
+        })
     });
-    g.bench_function("decrypt_24B", |b| b.iter(|| key.decrypt(black_box(&ct)).unwrap()));
+    g.bench_function("decrypt_24B", |b| {
+        b.iter(|| key.decrypt(black_box(&ct)).unwrap())
+    });
     g.finish();
 }
 
@@ -53,7 +59,11 @@ fn rsa(c: &mut Criterion) {
     let sig = key.sign_grvsstps(&mut rng, &fields).unwrap();
     let mut g = c.benchmark_group("rsa2048_sha1");
     g.bench_function("verify_grvsstps", |b| {
-        b.iter(|| public.verify_grvsstps(black_box(&fields), black_box(&sig)).unwrap())
+        b.iter(|| {
+            public
+                .verify_grvsstps(black_box(&fields), black_box(&sig))
+                .unwrap()
+        })
     });
     g.sample_size(20);
     g.bench_function("sign_grvsstps", |b| {

@@ -14,6 +14,30 @@
 //! RC4, SHA-1 and textbook ElGamal are weak; they are here only because the
 //! protocols require them. No IO, no clock, no OS randomness: every function
 //! that needs randomness takes a `rand_core::CryptoRng`.
+//!
+//! # Example
+//!
+//! ```
+//! use crypto_primitives::elgamal::{PrivateKey, PublicKey};
+//! use crypto_primitives::{hmac_sha1_of_sha1, marc4_apply, relay_certificate_fingerprint};
+//! use rand_chacha::ChaCha20Rng;
+//! use rand_core::SeedableRng;
+//!
+//! let mut rng = ChaCha20Rng::seed_from_u64(7);
+//! let relay = PrivateKey::generate_groove2007(&mut rng)?;
+//! let der = relay.public_key().to_der()?; // Groove 2007 form
+//! let fingerprint = relay_certificate_fingerprint("DH", "ELGAMAL", &der);
+//! let ct = PublicKey::from_der(&der)?.encrypt(&mut rng, &[0x42; 24])?; // 384 bytes
+//! assert_eq!(relay.decrypt(&ct)?.expose_secret(), &[0x42; 24]);
+//!
+//! let (key, iv) = ([1u8; 24], [2u8; 24]);
+//! let mut nonce = [3u8; 24];
+//! marc4_apply(&key, &iv, &mut nonce)?; // encrypt == decrypt
+//! let fields: [&[u8]; 4] = [&[0x01], b"dpp://device\0", &fingerprint, &[3u8; 24]];
+//! let mac = hmac_sha1_of_sha1(&key, &fields);
+//! # assert_eq!(mac.len(), 20);
+//! # Ok::<(), crypto_primitives::Error>(())
+//! ```
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),

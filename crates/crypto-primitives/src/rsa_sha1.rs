@@ -8,7 +8,7 @@
 //! 1. apply SHA-1 to the concatenation of the listed elements, in order;
 //! 2. apply SHA-1 to the hash computed in step 1, to produce the final hash;
 //! 3. sign the final hash with the signature private key "using RSA algorithm
-//!    as defined in [PKCS1]".
+//!    as defined in \[PKCS1\]".
 //!
 //! This module reads step 3 as RSASSA-PKCS1-v1_5 (RFC 8017 8.2) with the
 //! SHA-1 `DigestInfo`, carrying the step-2 hash: the encoded message is

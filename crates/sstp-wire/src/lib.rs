@@ -15,6 +15,9 @@
 //!   the token: device-layer and account-layer message IDs overlap, so the
 //!   carrier decides ([MS-GRVSSTPS] 3.1.3). Every message type also has its
 //!   own `parse`/`serialize_into`/`to_vec`.
+//! * **Describing** — [`Describe`] gives any decoded value as a [`Node`] of
+//!   named [`Value`]s in wire order, for printers (the `sstp` CLI renders
+//!   them as trees and JSON).
 //! * **Constants** — [`consts`] holds every ID and size, and is the only
 //!   place for the layouts that are INFERRED rather than published.
 //!
@@ -49,6 +52,7 @@ mod ansi;
 mod codec;
 mod command;
 pub mod consts;
+mod describe;
 mod error;
 mod sec;
 
@@ -59,6 +63,7 @@ struct ReadmeDoctests;
 
 pub use ansi::AnsiStr;
 pub use codec::Nonce;
+pub use describe::{Describe, Field, Node, Value, command_name};
 pub use command::{
     Attach, AttachAuthenticate, AttachResponse, AttachResponseId, Close, CloseReason, Command,
     CommandStream, Connect, ConnectAuthenticate, ConnectClose, ConnectResponse,

@@ -19,6 +19,7 @@ mod connect;
 mod session;
 mod values;
 
+pub(crate) use connect::FIELDS;
 pub use connect::{
     Connect, ConnectAuthenticate, ConnectClose, ConnectResponse, ConnectResponseFields,
     ConnectResponseTrailer,

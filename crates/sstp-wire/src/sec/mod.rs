@@ -34,6 +34,8 @@ pub use device::{
     SecDeviceAccountRegisterResponse,
 };
 pub use keys::PublicKeysObject;
+pub(crate) use account::IDENTITY_LISTS;
+pub(crate) use keys::SPEC as PUBLIC_KEYS_OBJECT;
 
 /// The security header's minor version ([MS-GRVSSTPS] 2.2: "MUST be 3 or 4").
 ///
@@ -358,7 +360,7 @@ macro_rules! header_only_message {
     };
 }
 
-pub(crate) use {each_token, header_only_message, sec_message};
+pub(crate) use {header_only_message, sec_message};
 
 /// Any of the 17 security messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -423,6 +425,8 @@ macro_rules! each_token {
         }
     };
 }
+
+pub(crate) use each_token;
 
 /// The associated constant `$konst` of the message type inside a variant.
 macro_rules! token_const {

@@ -18,6 +18,7 @@ import re
 import subprocess
 import sys
 
+sys.dont_write_bytecode = True  # keep __pycache__ out of the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import OUT, PEERS  # noqa: E402
 

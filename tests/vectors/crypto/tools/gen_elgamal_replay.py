@@ -17,6 +17,7 @@ import sys
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+sys.dont_write_bytecode = True  # keep __pycache__ out of the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import OUT  # noqa: E402
 

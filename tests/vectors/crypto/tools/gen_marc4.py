@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 
+sys.dont_write_bytecode = True  # keep __pycache__ out of the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import OUT, PEERS, det_bytes, oracle, run  # noqa: E402
 

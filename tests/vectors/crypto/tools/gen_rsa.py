@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True  # keep __pycache__ out of the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import OUT, det_bytes, oracle, run  # noqa: E402
 
