@@ -63,6 +63,12 @@ impl SecretBytes {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// An explicit copy. Secrets are not `Clone`; duplicating one is a
+    /// decision the call site names.
+    pub fn dangerous_clone(&self) -> Self {
+        Self::from_slice(&self.0)
+    }
 }
 
 impl fmt::Debug for SecretBytes {
@@ -71,10 +77,17 @@ impl fmt::Debug for SecretBytes {
     }
 }
 
+impl ConstantTimeEq for SecretBytes {
+    /// Constant time in the contents; unequal lengths compare unequal
+    /// without looking at the contents (the lengths are not secret).
+    fn ct_eq(&self, other: &Self) -> subtle::Choice {
+        self.0.as_slice().ct_eq(other.0.as_slice())
+    }
+}
+
 impl PartialEq for SecretBytes {
-    /// Constant time in the contents (the lengths are not secret).
     fn eq(&self, other: &Self) -> bool {
-        self.0.ct_eq(&other.0).into()
+        self.ct_eq(other).into()
     }
 }
 

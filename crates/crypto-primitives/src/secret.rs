@@ -68,68 +68,10 @@ impl<const N: usize> Eq for SecretArray<N> {}
 /// A variable-length secret (a password, a session key, a decrypted
 /// plaintext, a big-endian private exponent).
 ///
-/// Same guarantees as [`SecretArray`]. Equality compares lengths in the open
-/// (lengths are not secret here) and contents in constant time.
-pub struct SecretBytes(Zeroizing<Vec<u8>>);
-
-impl SecretBytes {
-    /// Takes ownership of `bytes`; they are wiped on drop.
-    pub fn new(bytes: Vec<u8>) -> Self {
-        Self(Zeroizing::new(bytes))
-    }
-
-    /// Copies `bytes` into a new secret.
-    pub fn from_slice(bytes: &[u8]) -> Self {
-        Self::new(bytes.to_vec())
-    }
-
-    /// The raw secret bytes.
-    pub fn expose_secret(&self) -> &[u8] {
-        &self.0
-    }
-
-    /// Mutable access to the raw secret bytes (for in-place decryption).
-    pub fn expose_secret_mut(&mut self) -> &mut Vec<u8> {
-        &mut self.0
-    }
-
-    /// Number of bytes (lengths are not treated as secret).
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Whether the secret holds no bytes.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// An explicit copy. Secrets are not `Clone`; duplicating one is a decision.
-    pub fn dangerous_clone(&self) -> Self {
-        Self::from_slice(&self.0)
-    }
-}
-
-impl fmt::Debug for SecretBytes {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SecretBytes(<redacted {} bytes>)", self.0.len())
-    }
-}
-
-impl ConstantTimeEq for SecretBytes {
-    fn ct_eq(&self, other: &Self) -> subtle::Choice {
-        // `subtle`'s slice impl returns false for unequal lengths without
-        // looking at the contents; only the contents are secret.
-        self.0.as_slice().ct_eq(other.0.as_slice())
-    }
-}
-
-impl PartialEq for SecretBytes {
-    fn eq(&self, other: &Self) -> bool {
-        self.ct_eq(other).into()
-    }
-}
-
-impl Eq for SecretBytes {}
+/// One type for the whole workspace: it lives in `asn1-types` (the lowest
+/// layer, where TSCredentials carries it as an OCTET STRING) and is
+/// re-exported here. Same guarantees as [`SecretArray`].
+pub use asn1_types::SecretBytes;
 
 /// A secret big integer (an ElGamal private exponent).
 ///
