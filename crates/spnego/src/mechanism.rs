@@ -68,7 +68,10 @@ pub struct MechError {
 impl MechError {
     /// Builds an error.
     pub fn new(kind: MechErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into() }
+        Self {
+            kind,
+            message: message.into(),
+        }
     }
 }
 
@@ -119,6 +122,28 @@ pub trait Mechanism: fmt::Debug {
 
     /// On an acceptor, once complete: who authenticated.
     fn peer_identity(&self) -> Option<PeerIdentity> {
+        None
+    }
+
+    /// Whether *outbound* protection ([`Self::wrap`], [`Self::get_mic`]) can
+    /// be used already.
+    ///
+    /// Usually the same as [`Self::is_complete`]. A SPNEGO initiator differs:
+    /// once its mechanism is established and its mechListMIC is sent, it may
+    /// wrap (CredSSP sends pubKeyAuth in the same TSRequest as the last NTLM
+    /// token) while it still waits for the acceptor's final token
+    /// (accept-completed and the acceptor's mechListMIC). Inbound protection
+    /// ([`Self::unwrap`], [`Self::verify_mic`]) needs [`Self::is_complete`]:
+    /// step that final token first, then unwrap what came with it.
+    fn protection_ready(&self) -> bool {
+        self.is_complete()
+    }
+
+    /// After [`Self::step`] failed on a peer token: a token that tells the
+    /// peer so (a SPNEGO `negState: reject`), if the mechanism has one.
+    /// Returns it once. CredSSP reports failures with `errorCode` instead and
+    /// may ignore it.
+    fn take_error_token(&mut self) -> Option<Vec<u8>> {
         None
     }
 }
