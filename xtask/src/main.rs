@@ -21,7 +21,8 @@ commands:
   layers [--workspace DIR]
                      check ARCHITECTURE.md's dependency rules
   bench [ARGS..]     run the criterion benches (ARGS go to criterion)
-  fuzz [--seconds N] build and run every fuzz target briefly (needs cargo-fuzz)
+  fuzz [--seconds N] build and run every fuzz target briefly (installs cargo-fuzz)
+  deny               cargo deny check licenses bans sources (installs cargo-deny)
   demo               run the end-to-end demo of both protocols over loopback
 ";
 
@@ -58,6 +59,7 @@ fn main() -> ExitCode {
             fuzz(&root, secs)
         }
         Some("demo") => demo(),
+        Some("deny") => deny(&root),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())
@@ -124,6 +126,7 @@ fn test_all(root: &Path) -> Result<(), String> {
     step("prerequisites", prereq::ensure_all)?;
     step("fmt", || fmt(root))?;
     step("layers", || layers_cmd(root))?;
+    step("deny", || deny(root))?;
     step("clippy", || clippy(root))?;
     step("tests", || unit(root))?;
     step("benches compile", || {
@@ -187,7 +190,7 @@ fn fuzz(root: &Path, seconds: u32) -> Result<(), String> {
     if !fuzz_dir.join("Cargo.toml").exists() {
         return Err("no fuzz/Cargo.toml".into());
     }
-    prereq::ensure_cargo_fuzz()?;
+    prereq::ensure_cargo_tool("cargo-fuzz", "fuzz")?;
     let list = Command::new("cargo")
         .current_dir(&fuzz_dir)
         .args(["fuzz", "list"])
@@ -224,6 +227,14 @@ fn fuzz(root: &Path, seconds: u32) -> Result<(), String> {
         run(&mut cmd)?;
     }
     Ok(())
+}
+
+fn deny(root: &Path) -> Result<(), String> {
+    prereq::ensure_cargo_tool("cargo-deny", "deny")?;
+    // The advisories check needs the RustSec database from GitHub, which
+    // these machines cannot reach; the reasons for accepted advisories are
+    // kept in deny.toml for where it can run.
+    cargo(root, &["deny", "check", "licenses", "bans", "sources"])
 }
 
 fn demo() -> Result<(), String> {

@@ -106,16 +106,16 @@ fn which(prog: &str) -> Option<String> {
         .map(|p| p.to_string_lossy().into_owned())
 }
 
-/// `cargo fuzz` is installed from crates.io when absent.
-pub fn ensure_cargo_fuzz() -> Result<(), String> {
+/// A cargo subcommand (`cargo SUBCOMMAND`) from crates.io, installed when absent.
+pub fn ensure_cargo_tool(krate: &str, subcommand: &str) -> Result<(), String> {
     let ok = Command::new("cargo")
-        .args(["fuzz", "--version"])
+        .args([subcommand, "--version"])
         .output()
         .map(|o| o.status.success())
         .unwrap_or(false);
     if ok {
         return Ok(());
     }
-    crate::run(Command::new("cargo").args(["install", "--locked", "cargo-fuzz"]))
-        .map_err(|e| format!("installing cargo-fuzz: {e}"))
+    crate::run(Command::new("cargo").args(["install", "--locked", krate]))
+        .map_err(|e| format!("installing {krate}: {e}"))
 }
