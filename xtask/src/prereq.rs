@@ -29,8 +29,70 @@ const APT: &[AptNeed] = &[
     },
 ];
 
+/// A Python package the peers in `../shared/peers` import, pinned to the
+/// version their private hooks were written against.
+struct PipNeed {
+    module: &'static str,
+    requirement: &'static str,
+    why: &'static str,
+}
+
+const PIP: &[PipNeed] = &[PipNeed {
+    module: "spnego",
+    requirement: "pyspnego==0.12.4",
+    why: "the pyspnego CredSSP client and server the live interop tests run",
+}];
+
 /// Installs every missing prerequisite, or fails naming it.
 pub fn ensure_all() -> Result<(), String> {
+    ensure_apt()?;
+    ensure_pip()
+}
+
+fn ensure_pip() -> Result<(), String> {
+    for need in PIP {
+        let version = need.requirement.split("==").nth(1).unwrap_or("");
+        let probe = format!(
+            "import importlib.metadata as m, {}; assert m.version('{}') == '{version}'",
+            need.module,
+            need.requirement.split("==").next().unwrap_or(need.module)
+        );
+        let present = Command::new("python3")
+            .args(["-c", &probe])
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false);
+        if present {
+            eprintln!("xtask: python package present: {}", need.requirement);
+            continue;
+        }
+        eprintln!(
+            "xtask: missing python package {} ({})",
+            need.requirement, need.why
+        );
+        crate::run(Command::new("python3").args(["-m", "pip", "install", "-q", need.requirement]))
+            .map_err(|e| {
+                format!(
+                    "cannot install {}: {e}; install it by hand: python3 -m pip install {}",
+                    need.requirement, need.requirement
+                )
+            })?;
+        let ok = Command::new("python3")
+            .args(["-c", &probe])
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        if !ok {
+            return Err(format!(
+                "{} still not importable after pip install",
+                need.requirement
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn ensure_apt() -> Result<(), String> {
     let missing: Vec<&AptNeed> = APT
         .iter()
         .filter(|n| !n.proof.iter().any(|p| Path::new(p).exists()))

@@ -21,9 +21,9 @@ pub enum Origin {
 #[non_exhaustive]
 pub enum ErrorKind {
     /// A TSRequest or TSCredentials did not decode (strict DER).
-    Decode(asn1_types::Error),
+    Decode(Box<asn1_types::Error>),
     /// Encoding an outgoing structure failed.
-    Encode(asn1_types::Error),
+    Encode(Box<asn1_types::Error>),
     /// The security mechanism (NTLM, SPNEGO) failed.
     Mechanism(MechError),
     /// The peer sent `errorCode` ([MS-CSSP] 2.2.1): the exchange stopped at
@@ -106,12 +106,12 @@ impl Error {
     pub(crate) fn decode(e: asn1_types::Error) -> Self {
         let section = e.section;
         let field = e.field;
-        Self::new(ErrorKind::Decode(e), field, section)
+        Self::new(ErrorKind::Decode(Box::new(e)), field, section)
     }
 
     pub(crate) fn encode(e: asn1_types::Error) -> Self {
         let section = e.section;
-        Self::new(ErrorKind::Encode(e), None, section)
+        Self::new(ErrorKind::Encode(Box::new(e)), None, section)
     }
 
     pub(crate) fn mech(e: MechError, field: &'static str) -> Self {
