@@ -23,7 +23,9 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(node.wire_len(), frame_len);
             assert_eq!(
                 node.field("CommandLength"),
-                Some(&Value::U16(u16::try_from(frame_len).expect("a frame fits a u16")))
+                Some(&Value::U16(
+                    u16::try_from(frame_len).expect("a frame fits a u16")
+                ))
             );
             if let Ok(deep) = cmd.describe_with_token() {
                 assert_eq!(deep.wire_len(), frame_len);

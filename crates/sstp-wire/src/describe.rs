@@ -206,7 +206,10 @@ impl<'a> Node<'a> {
             count_name,
             Value::U8(u8::try_from(list.len()).unwrap_or(u8::MAX)),
         );
-        self.push(name, Value::List(list.iter().map(|s| Value::Ansi(*s)).collect()));
+        self.push(
+            name,
+            Value::List(list.iter().map(|s| Value::Ansi(*s)).collect()),
+        );
     }
 }
 
@@ -309,7 +312,12 @@ impl<'a> Describe<'a> for Connect<'a> {
 }
 
 fn flags_value(flags: ConnectResponseFlags) -> Value<'static> {
-    const NAMES: [&[&str]; 4] = [&[], &["MultiDrop"], &["SingleHop"], &["MultiDrop", "SingleHop"]];
+    const NAMES: [&[&str]; 4] = [
+        &[],
+        &["MultiDrop"],
+        &["SingleHop"],
+        &["MultiDrop", "SingleHop"],
+    ];
     let known = usize::from(flags.multi_drop()) | usize::from(flags.single_hop()) << 1;
     Value::Flags {
         value: flags.0,
@@ -796,7 +804,8 @@ impl<'a> Describe<'a> for IdentityLists<'a> {
         let count = |list: &[AnsiStr<'a>]| Value::U8(u8::try_from(list.len()).unwrap_or(u8::MAX));
         n.push("IdentitiesToAddCount", count(&self.to_add));
         n.push("IdentitiesToRemoveCount", count(&self.to_remove));
-        let list = |list: &[AnsiStr<'a>]| Value::List(list.iter().map(|s| Value::Ansi(*s)).collect());
+        let list =
+            |list: &[AnsiStr<'a>]| Value::List(list.iter().map(|s| Value::Ansi(*s)).collect());
         n.push("IdentityURLsToAdd", list(&self.to_add));
         n.push("IdentityURLsToRemove", list(&self.to_remove));
         n
@@ -808,7 +817,10 @@ impl<'a> Describe<'a> for PublicKeysObject<'a> {
         let mut n = Node::of(crate::sec::PUBLIC_KEYS_OBJECT);
         n.ansi("SignatureAlgorithmName", self.signature_algorithm_name);
         n.ansi("EncryptionAlgorithmName", self.encryption_algorithm_name);
-        n.ansi("SignatureKeyAlgorithmName", self.signature_key_algorithm_name);
+        n.ansi(
+            "SignatureKeyAlgorithmName",
+            self.signature_key_algorithm_name,
+        );
         n.ansi(
             "EncryptionKeyAlgorithmName",
             self.encryption_key_algorithm_name,

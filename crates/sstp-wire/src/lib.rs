@@ -63,13 +63,13 @@ struct ReadmeDoctests;
 
 pub use ansi::AnsiStr;
 pub use codec::Nonce;
-pub use describe::{Describe, Field, Node, Value, command_name};
 pub use command::{
     Attach, AttachAuthenticate, AttachResponse, AttachResponseId, Close, CloseReason, Command,
     CommandStream, Connect, ConnectAuthenticate, ConnectClose, ConnectResponse,
     ConnectResponseFields, ConnectResponseFlags, ConnectResponseId, ConnectResponseTrailer,
     DecodeOptions, Noop, Open, OpenResponse, OpenResponseId, Register, RegisterResponse, frame_len,
 };
+pub use describe::{Describe, Field, Node, Value, command_name};
 pub use error::{Error, ErrorKind, Origin};
 pub use sec::{
     AccountLayerMessage, Carrier, IdentityLists, Layer, MinorVersion, PublicKeysObject,

@@ -154,7 +154,10 @@ fn register_response_4_1_6_values() {
     let bytes = load("4.1.6").bytes();
     let cmd = Command::parse(&bytes).unwrap();
     let n = cmd.describe_with_token().unwrap();
-    assert_eq!((n.name, n.section), ("RegisterResponse", "[MS-GRVSSTP] 2.2.18 (presumed)"));
+    assert_eq!(
+        (n.name, n.section),
+        ("RegisterResponse", "[MS-GRVSSTP] 2.2.18 (presumed)")
+    );
     assert_eq!(
         n.field("CommandId"),
         Some(&Value::Enum {
@@ -215,11 +218,17 @@ fn register_response_4_1_6_values() {
 #[test]
 fn register_4_1_5_nests_account_message_and_public_keys_objects() {
     let bytes = load("4.1.5-elgamal").filled(0);
-    let n = Command::parse(&bytes).unwrap().describe_with_token().unwrap();
+    let n = Command::parse(&bytes)
+        .unwrap()
+        .describe_with_token()
+        .unwrap();
     let d = node(n.field("RegistrationToken"));
     assert_eq!(d.name, "SecDeviceAccountRegister");
     assert_eq!(d.field("Timestamp"), Some(&Value::Timestamp(0x4791_14D1)));
-    assert_eq!(d.field("AccountLayerMessageLength"), Some(&Value::U16(1513)));
+    assert_eq!(
+        d.field("AccountLayerMessageLength"),
+        Some(&Value::U16(1513))
+    );
     let a = node(d.field("AccountLayerMessage"));
     assert_eq!(a.name, "SecAccountRegister");
     assert_eq!(
@@ -234,10 +243,19 @@ fn register_4_1_5_nests_account_message_and_public_keys_objects() {
         apko.field("EncryptionAlgorithmName"),
         Some(&Value::Ansi(AnsiStr::new(b"ELGAMAL").unwrap()))
     );
-    assert_eq!(apko.field("EncryptionPublicKeyLength"), Some(&Value::U32(529)));
+    assert_eq!(
+        apko.field("EncryptionPublicKeyLength"),
+        Some(&Value::U32(529))
+    );
     let dpko = node(d.field("DevicePublicKeysObject"));
-    assert_eq!(dpko.field("SignaturePublicKeyLength"), Some(&Value::U32(268)));
-    assert_eq!(d.field("DevicePublicKeysObjectLength"), Some(&Value::U16(823)));
+    assert_eq!(
+        dpko.field("SignaturePublicKeyLength"),
+        Some(&Value::U32(268))
+    );
+    assert_eq!(
+        d.field("DevicePublicKeysObjectLength"),
+        Some(&Value::U16(823))
+    );
 }
 
 #[test]
@@ -275,7 +293,10 @@ fn connect_4_1_1_lists_and_response_flags_4_3_1() {
         )]
     );
     // The shallow form keeps the token as bytes.
-    assert!(matches!(n.field("AuthenticationToken"), Some(Value::Bytes(_))));
+    assert!(matches!(
+        n.field("AuthenticationToken"),
+        Some(Value::Bytes(_))
+    ));
 
     let bytes = load("4.3.1").bytes();
     let n = Command::parse(&bytes).unwrap().describe();
@@ -305,7 +326,13 @@ fn opaque_trailer_unknown_values_and_unknown_commands() {
         trailer: ConnectResponseTrailer::Opaque(&[1, 2, 3]),
     };
     let n = r.describe();
-    assert_eq!(n.field("ResponseId"), Some(&Value::Enum { value: 7, name: None }));
+    assert_eq!(
+        n.field("ResponseId"),
+        Some(&Value::Enum {
+            value: 7,
+            name: None
+        })
+    );
     assert_eq!(n.field("OpaqueAfterToken"), Some(&Value::Bytes(&[1, 2, 3])));
     check_consistent(&n, &r.to_vec().unwrap());
 
@@ -347,7 +374,10 @@ fn opaque_trailer_unknown_values_and_unknown_commands() {
 
     // Message (0x0D) is framed, not decoded.
     let bytes = [0x0d, 0x05, 0x00, 0xaa, 0xbb];
-    let n = Command::parse(&bytes).unwrap().describe_with_token().unwrap();
+    let n = Command::parse(&bytes)
+        .unwrap()
+        .describe_with_token()
+        .unwrap();
     assert_eq!((n.name, n.section), ("Message", "[MS-GRVSSTP] 2.2"));
     assert_eq!(n.field("Body"), Some(&Value::Bytes(&[0xaa, 0xbb])));
     let bytes = [0x42, 0x03, 0x00];
@@ -364,7 +394,11 @@ fn describe_with_token_reports_token_errors_from_the_command_start() {
     let err = cmd.describe_with_token().unwrap_err();
     assert_eq!(
         (err.message(), err.field(), err.offset()),
-        ("AttachAuthenticate.AuthenticationToken", "MajorVersionNumber", 9)
+        (
+            "AttachAuthenticate.AuthenticationToken",
+            "MajorVersionNumber",
+            9
+        )
     );
     // The shallow description does not decode the token.
     assert_eq!(cmd.describe().wire_len(), bytes.len());

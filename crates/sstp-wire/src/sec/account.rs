@@ -336,7 +336,8 @@ pub struct IdentityLists<'a> {
     pub to_remove: Vec<AnsiStr<'a>>,
 }
 
-pub(crate) const IDENTITY_LISTS: Spec = Spec::new("SecIdentityRegister.IdentityLists", "[MS-GRVSSTPS] 2.2.17");
+pub(crate) const IDENTITY_LISTS: Spec =
+    Spec::new("SecIdentityRegister.IdentityLists", "[MS-GRVSSTPS] 2.2.17");
 
 impl<'a> IdentityLists<'a> {
     fn parse_at(bytes: &'a [u8], base: usize) -> Result<Self, Error> {

@@ -22,6 +22,7 @@ mod account;
 mod device;
 mod keys;
 
+pub(crate) use account::IDENTITY_LISTS;
 pub use account::{
     AccountLayerMessage, IdentityLists, SecAccountOnNewDevice, SecAccountRegister,
     SecAccountRegisterResponse, SecAttach, SecAttachAuthenticate, SecAttachResponse,
@@ -34,7 +35,6 @@ pub use device::{
     SecDeviceAccountRegisterResponse,
 };
 pub use keys::PublicKeysObject;
-pub(crate) use account::IDENTITY_LISTS;
 pub(crate) use keys::SPEC as PUBLIC_KEYS_OBJECT;
 
 /// The security header's minor version ([MS-GRVSSTPS] 2.2: "MUST be 3 or 4").
