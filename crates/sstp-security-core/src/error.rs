@@ -27,11 +27,11 @@ pub enum Origin {
 #[non_exhaustive]
 pub enum ErrorKind {
     /// The SSTP codec rejected or could not encode a command or token.
-    Wire(sstp_wire::Error),
+    Wire(Box<sstp_wire::Error>),
     /// A cryptographic primitive failed (bad key, bad ciphertext, ...).
-    Crypto(crypto_primitives::Error),
+    Crypto(Box<crypto_primitives::Error>),
     /// DER encoding or decoding failed.
-    Der(der::Error),
+    Der(Box<der::Error>),
     /// A value breaks a rule of the specification.
     Invalid(&'static str),
     /// The operation is not allowed in the engine's current state.
@@ -88,7 +88,7 @@ impl Error {
         } else {
             Origin::Internal
         };
-        Self::new(ErrorKind::Wire(e), origin, section)
+        Self::new(ErrorKind::Wire(Box::new(e)), origin, section)
     }
 
     pub(crate) fn crypto(e: crypto_primitives::Error, section: &'static str) -> Self {
@@ -97,11 +97,11 @@ impl Error {
         } else {
             Origin::Internal
         };
-        Self::new(ErrorKind::Crypto(e), origin, section)
+        Self::new(ErrorKind::Crypto(Box::new(e)), origin, section)
     }
 
     pub(crate) fn der(e: der::Error, origin: Origin, section: &'static str) -> Self {
-        Self::new(ErrorKind::Der(e), origin, section)
+        Self::new(ErrorKind::Der(Box::new(e)), origin, section)
     }
 
     pub(crate) fn store(e: &dyn fmt::Display, section: &'static str) -> Self {
@@ -141,9 +141,9 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.kind {
-            ErrorKind::Wire(e) => Some(e),
-            ErrorKind::Crypto(e) => Some(e),
-            ErrorKind::Der(e) => Some(e),
+            ErrorKind::Wire(e) => Some(e.as_ref()),
+            ErrorKind::Crypto(e) => Some(e.as_ref()),
+            ErrorKind::Der(e) => Some(e.as_ref()),
             _ => None,
         }
     }
