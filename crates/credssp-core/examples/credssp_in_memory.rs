@@ -1,7 +1,7 @@
 //! A CredSSP v6 client and server in memory, over SPNEGO-wrapped NTLM,
 //! printing each TSRequest's summary (sizes only; never tokens or keys).
 //!
-//! `cargo run -p credssp-core --example in_memory`
+//! `cargo run -p credssp-core --example credssp_in_memory`
 
 use credssp_core::{
     ClientConfig, ClientOutput, CredSspClient, CredSspServer, Credentials, ServerConfig,

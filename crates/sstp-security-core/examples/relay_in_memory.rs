@@ -2,7 +2,7 @@
 //! first a new account on a new device ([MS-GRVSSTPS] §4.1), then a
 //! reconnect (§4.3), printing every command and the states.
 //!
-//! `cargo run -p sstp-security-core --example in_memory`
+//! `cargo run -p sstp-security-core --example relay_in_memory`
 
 use std::collections::VecDeque;
 use std::sync::Arc;
