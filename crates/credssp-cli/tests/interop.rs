@@ -1,0 +1,429 @@
+//! Live interop with the pyspnego CredSSP peers in
+//! `/work/shared/peers/credssp/` on 127.0.0.1 (ephemeral ports): our client
+//! against `pyspnego_server.py` and `pyspnego_client.py` against our server,
+//! over CredSSP versions 2, 3, 5, 6, SPNEGO and raw NTLM, with and without
+//! RDP X.224 framing, plus wrong passwords and refused downgrades.
+//!
+//! Requires `python3` with pyspnego 0.12.4; the tests fail (never skip) if
+//! it is missing. Every child is killed on every path (`Child` guard).
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const PEERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/peers/credssp");
+const SAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/peers/samples/v6_tls13"
+);
+const OURS: &str = env!("CARGO_BIN_EXE_credssp");
+const STEP: Duration = Duration::from_secs(40);
+
+fn require_pyspnego() {
+    let ok = Command::new("python3")
+        .args(["-c", "import spnego"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        ok,
+        "python3 cannot import spnego: pip install pyspnego==0.12.4"
+    );
+}
+
+/// A child process, killed and reaped on drop; its stdout lines arrive on
+/// a channel (read by a thread) so waits are bounded.
+struct Child {
+    child: std::process::Child,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+    stderr: PathBuf,
+}
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("credssp-interop-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+impl Child {
+    fn spawn(program: &str, args: &[&str], env: &[(&str, &str)], dir: &Path) -> Self {
+        let stderr = dir.join(format!("stderr-{}.txt", args.len()));
+        let mut cmd = Command::new(program);
+        cmd.args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&stderr).unwrap());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn {program}: {e}"));
+        let out = child.stdout.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self {
+            child,
+            lines,
+            seen: Vec::new(),
+            stderr,
+        }
+    }
+
+    /// Waits for a stdout line starting with `prefix`.
+    fn line(&mut self, prefix: &str) -> String {
+        let deadline = Instant::now() + STEP;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(l) => {
+                    self.seen.push(l.clone());
+                    if l.starts_with(prefix) {
+                        return l;
+                    }
+                }
+                Err(_) => panic!(
+                    "no {prefix:?} line; stdout so far: {:?}; stderr: {}",
+                    self.seen,
+                    self.stderr_text()
+                ),
+            }
+        }
+    }
+
+    fn port(&mut self) -> String {
+        let l = self.line("LISTENING ");
+        let addr = l.split_whitespace().nth(1).unwrap();
+        addr.rsplit(':').next().unwrap().to_owned()
+    }
+
+    /// Waits for exit (bounded); returns the exit code and all stdout.
+    fn finish(mut self) -> (i32, String) {
+        let deadline = Instant::now() + STEP;
+        let code = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status.code().unwrap_or(-1);
+            }
+            assert!(
+                Instant::now() < deadline,
+                "child did not exit; stdout: {:?}; stderr: {}",
+                self.seen,
+                self.stderr_text()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        // The reader thread ends at EOF; collect what is left.
+        while let Ok(l) = self.lines.recv_timeout(Duration::from_secs(2)) {
+            self.seen.push(l);
+        }
+        (code, self.seen.join("\n"))
+    }
+
+    fn stderr_text(&self) -> String {
+        let mut s = String::new();
+        if let Ok(mut f) = std::fs::File::open(&self.stderr) {
+            let _ = f.read_to_string(&mut s);
+        }
+        s
+    }
+}
+
+fn py(script: &str) -> String {
+    format!("{PEERS}/{script}")
+}
+
+/// Our client against a fresh pyspnego server; returns (our exit code,
+/// our output incl. stderr, server stdout).
+fn our_client_vs_pyspnego(
+    name: &str,
+    server_version: u32,
+    mech: &str,
+    rdp: bool,
+    password: &str,
+    client_extra: &[&str],
+) -> (i32, String, String) {
+    let dir = scratch(name);
+    let out = dir.to_str().unwrap().to_owned();
+    let version = server_version.to_string();
+    let mut args = vec![
+        py("pyspnego_server.py"),
+        "--port".into(),
+        "0".into(),
+        "--user".into(),
+        "TESTDOM\\alice".into(),
+        "--password".into(),
+        "Passw0rd!".into(),
+        "--version".into(),
+        version,
+        "--mech".into(),
+        mech.into(),
+        "--out".into(),
+        out,
+        "--timeout".into(),
+        "20".into(),
+        "--linger".into(),
+        "0".into(),
+    ];
+    if rdp {
+        args.push("--rdp".into());
+    }
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut server = Child::spawn("python3", &argv, &[], &dir);
+    let port = server.port();
+    let connect = format!("127.0.0.1:{port}");
+    let mut cargs = vec![
+        "client",
+        "--connect",
+        &connect,
+        "--user",
+        "TESTDOM\\alice",
+        "--password-env",
+        "CREDSSP_TEST_PW",
+        "--timeout",
+        "20",
+    ];
+    if mech == "ntlm" {
+        cargs.push("--raw-ntlm");
+    }
+    if rdp {
+        cargs.push("--rdp");
+    }
+    cargs.extend_from_slice(client_extra);
+    let client = Child::spawn(OURS, &cargs, &[("CREDSSP_TEST_PW", password)], &dir);
+    let client_err_path = client.stderr.clone();
+    let (code, stdout) = client.finish();
+    let stderr = std::fs::read_to_string(client_err_path).unwrap_or_default();
+    let (_, server_out) = server.finish();
+    (code, format!("{stdout}\n{stderr}"), server_out)
+}
+
+fn client_matrix(mech: &str, rdp: bool) {
+    require_pyspnego();
+    for version in [2u32, 3, 5, 6] {
+        let name = format!("c-{mech}-{rdp}-{version}");
+        let (code, ours, server) = our_client_vs_pyspnego(
+            &name,
+            version,
+            mech,
+            rdp,
+            "Passw0rd!",
+            &["--min-version", "2"],
+        );
+        assert_eq!(code, 0, "{name}: ours: {ours}\nserver: {server}");
+        assert!(
+            ours.contains(&format!("CREDSSP_OK version={version} ")),
+            "{name}: {ours}"
+        );
+        assert!(
+            server.contains(&format!("CREDSSP_OK version={version} ")),
+            "{name}: {server}"
+        );
+        assert!(
+            server.contains("DELEGATED domain='TESTDOM' user='alice' password='Passw0rd!'"),
+            "{name}: {server}"
+        );
+    }
+}
+
+#[test]
+fn our_client_to_pyspnego_server_spnego() {
+    client_matrix("negotiate", false);
+}
+
+#[test]
+fn our_client_to_pyspnego_server_raw_ntlm() {
+    client_matrix("ntlm", false);
+}
+
+#[test]
+fn our_client_to_pyspnego_server_rdp() {
+    client_matrix("negotiate", true);
+    client_matrix("ntlm", true);
+}
+
+#[test]
+fn our_client_failures_against_pyspnego() {
+    require_pyspnego();
+    // Wrong password at v6: pyspnego answers errorCode SEC_E_LOGON_DENIED.
+    let (code, ours, server) =
+        our_client_vs_pyspnego("c-bad6", 6, "negotiate", false, "wrong", &[]);
+    assert_ne!(code, 0);
+    assert!(
+        ours.contains("CREDSSP_FAIL") && ours.contains("errorCode"),
+        "{ours}"
+    );
+    assert!(ours.contains("8009030C"), "{ours}");
+    assert!(!server.contains("DELEGATED"), "{server}");
+    // Wrong password at v2 (pre-errorCode): the server just closes.
+    let (code, ours, _) = our_client_vs_pyspnego(
+        "c-bad2",
+        2,
+        "negotiate",
+        false,
+        "wrong",
+        &["--min-version", "2"],
+    );
+    assert_ne!(code, 0);
+    assert!(ours.contains("closed the connection"), "{ours}");
+    // Default minimum version 5: a v3 server is a refused downgrade, and no
+    // credentials leave the client.
+    let (code, ours, server) =
+        our_client_vs_pyspnego("c-downgrade", 3, "negotiate", false, "Passw0rd!", &[]);
+    assert_ne!(code, 0);
+    assert!(ours.contains("downgrade refused"), "{ours}");
+    assert!(!server.contains("DELEGATED"), "{server}");
+}
+
+/// Runs pyspnego clients, one after another, against one of our servers.
+/// Each entry: (client version, mech, password, expect success).
+fn pyspnego_clients_vs_ours(name: &str, rdp: bool, runs: &[(u32, &str, &str, bool)]) {
+    require_pyspnego();
+    let dir = scratch(name);
+    let users = dir.join("users");
+    std::fs::write(&users, "TESTDOM:alice:Passw0rd!\n").unwrap();
+    let count = runs.len().to_string();
+    let mut args = vec![
+        "server",
+        "--listen",
+        "127.0.0.1:0",
+        "--cert",
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/peers/samples/v6_tls13/server_cert.pem"
+        ),
+        "--key",
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/peers/samples/v6_tls13/server_key.pem"
+        ),
+        "--users",
+        users.to_str().unwrap(),
+        "--min-version",
+        "2",
+        "--count",
+        &count,
+        "--timeout",
+        "20",
+        "--show-secrets",
+    ];
+    if rdp {
+        args.push("--rdp");
+    }
+    let _ = SAMPLE;
+    let mut server = Child::spawn(OURS, &args, &[], &dir);
+    let port = server.port();
+    for (i, (version, mech, password, ok)) in runs.iter().enumerate() {
+        let v = version.to_string();
+        let script = py("pyspnego_client.py");
+        let mut cargs = vec![
+            script.as_str(),
+            "127.0.0.1",
+            &port,
+            "TESTDOM\\alice",
+            password,
+            "--version",
+            &v,
+            "--mech",
+            mech,
+            "--timeout",
+            "20",
+        ];
+        if rdp {
+            cargs.push("--rdp");
+        }
+        let client = Child::spawn("python3", &cargs, &[], &dir);
+        let err_path = client.stderr.clone();
+        let (code, out) = client.finish();
+        let err = std::fs::read_to_string(err_path).unwrap_or_default();
+        let label = format!("{name} #{i} v{version} {mech} ok={ok}");
+        if *ok {
+            assert_eq!(code, 0, "{label}: {out}\n{err}");
+            assert!(
+                out.contains(&format!("CREDSSP_OK version={version} ")),
+                "{label}: {out}"
+            );
+            let line = server.line("DELEGATED ");
+            assert_eq!(
+                line,
+                format!(
+                    "DELEGATED domain=TESTDOM user=alice cred_type=password version={version} password=Passw0rd!"
+                ),
+                "{label}"
+            );
+        } else {
+            assert_ne!(code, 0, "{label}: {out}");
+            assert!(out.contains("CREDSSP_FAIL"), "{label}: {out}");
+            // errorCode at v3/v4/v6, a plain close at v2/v5.
+            let expect = if matches!(version, 3 | 4 | 6) {
+                "Received NTStatus in TSRequest"
+            } else {
+                "server closed the connection"
+            };
+            assert!(out.contains(expect), "{label}: {out}");
+            let line = server.line("CONN ");
+            assert!(
+                line.contains("result=fail") && line.contains("LogonFailure"),
+                "{label}: {line}"
+            );
+        }
+    }
+    let (code, out) = server.finish();
+    let all_ok = runs.iter().all(|r| r.3);
+    assert_eq!(code == 0, all_ok, "server exit {code}: {out}");
+    assert!(!out.contains("Passw0rd!") || out.contains("password=Passw0rd!"));
+}
+
+#[test]
+fn pyspnego_client_to_our_server() {
+    let mut runs = Vec::new();
+    for mech in ["negotiate", "ntlm"] {
+        for v in [2, 3, 5, 6] {
+            runs.push((v, mech, "Passw0rd!", true));
+        }
+    }
+    pyspnego_clients_vs_ours("s-plain", false, &runs);
+}
+
+#[test]
+fn pyspnego_client_to_our_server_rdp() {
+    let mut runs = Vec::new();
+    for mech in ["negotiate", "ntlm"] {
+        for v in [2, 3, 5, 6] {
+            runs.push((v, mech, "Passw0rd!", true));
+        }
+    }
+    pyspnego_clients_vs_ours("s-rdp", true, &runs);
+}
+
+#[test]
+fn pyspnego_client_wrong_password_to_our_server() {
+    pyspnego_clients_vs_ours(
+        "s-bad",
+        false,
+        &[
+            (6, "negotiate", "wrong", false),
+            (5, "negotiate", "wrong", false),
+            (2, "ntlm", "wrong", false),
+            (6, "ntlm", "Passw0rd!", true),
+        ],
+    );
+}
