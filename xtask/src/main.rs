@@ -3,6 +3,8 @@
 //! Each check is one subcommand a developer can run alone; `test` runs them
 //! all and is the README's test command (`.ci/run` calls it).
 
+mod bench;
+mod demo;
 mod layers;
 mod prereq;
 
@@ -20,7 +22,9 @@ commands:
   unit               cargo test --workspace
   layers [--workspace DIR]
                      check ARCHITECTURE.md's dependency rules
-  bench [ARGS..]     run the criterion benches (ARGS go to criterion)
+  bench [--quick] [FILTER]
+                     run our criterion benches and the sspi-rs / Crypto++
+                     baselines; print the side-by-side table
   fuzz [--seconds N] build and run every fuzz target briefly (installs cargo-fuzz)
   deny               cargo deny check licenses bans sources (installs cargo-deny)
   demo               run the end-to-end demo of both protocols over loopback
@@ -58,7 +62,7 @@ fn main() -> ExitCode {
             };
             fuzz(&root, secs)
         }
-        Some("demo") => demo(),
+        Some("demo") => demo::run(&root),
         Some("deny") => deny(&root),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
@@ -177,12 +181,7 @@ fn layers_cmd(root: &Path) -> Result<(), String> {
 }
 
 fn bench(root: &Path, extra: &[String]) -> Result<(), String> {
-    let mut args: Vec<&str> = vec!["bench", "-p", "benches"];
-    if !extra.is_empty() {
-        args.push("--");
-        args.extend(extra.iter().map(String::as_str));
-    }
-    cargo(root, &args)
+    bench::run(root, extra)
 }
 
 fn fuzz(root: &Path, seconds: u32) -> Result<(), String> {
@@ -235,11 +234,4 @@ fn deny(root: &Path) -> Result<(), String> {
     // these machines cannot reach; the reasons for accepted advisories are
     // kept in deny.toml for where it can run.
     cargo(root, &["deny", "check", "licenses", "bans", "sources"])
-}
-
-fn demo() -> Result<(), String> {
-    println!(
-        "not yet: the loopback demo of CredSSP and Groove SSTP security arrives with the IO adapters issue"
-    );
-    Ok(())
 }

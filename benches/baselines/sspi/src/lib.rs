@@ -1,0 +1,1 @@
+//! Holder crate for the sspi-rs baseline benches (see `benches/`).
