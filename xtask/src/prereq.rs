@@ -27,6 +27,26 @@ const APT: &[AptNeed] = &[
         ],
         why: "the Crypto++ ElGamal/MARC4 oracle (peers/cryptopp)",
     },
+    AptNeed {
+        package: "freerdp2-x11",
+        proof: &["/usr/bin/xfreerdp"],
+        why: "xfreerdp /auth-only /sec:nla against our CredSSP server",
+    },
+    AptNeed {
+        package: "freerdp2-shadow-x11",
+        proof: &["/usr/bin/freerdp-shadow-cli"],
+        why: "freerdp-shadow-cli as a headless NLA server for our CredSSP client",
+    },
+    AptNeed {
+        package: "winpr-utils",
+        proof: &["/usr/bin/winpr-hash"],
+        why: "winpr-hash writes the SAM file freerdp-shadow-cli reads",
+    },
+    AptNeed {
+        package: "xvfb",
+        proof: &["/usr/bin/Xvfb"],
+        why: "FreeRDP needs an X display, even with /auth-only",
+    },
 ];
 
 /// A Python package the peers in `../shared/peers` import, pinned to the
