@@ -101,10 +101,13 @@ pub enum CryptoCmd {
     ///
     /// [MS-GRVSSTPS] 3.1.1.2: SHA-1(UTF-16LE(key algorithm) ||
     /// UTF-16LE(algorithm) || DER public key), the three values of the relay
-    /// certificate's Groove extensions. Reading them from a certificate file
-    /// (--cert PATH) will come with relay certificate support; until then
-    /// pass the values.
+    /// certificate's Groove extensions: read from a relay certificate file
+    /// (--cert PATH, DER or hex, e.g. `relay-cert.der` of `sstp relay
+    /// init`), or given as values.
     Fingerprint {
+        /// A relay certificate (DER, or hex text); replaces the three values.
+        #[arg(long, value_name = "PATH", conflicts_with = "public_key_der")]
+        cert: Option<std::path::PathBuf>,
         /// EncryptionPublicKeyAlgorithmName (extension 2.16.840.1.114227.1.1.2).
         #[arg(long, value_name = "NAME", default_value = "DH")]
         key_algorithm: String,
@@ -112,8 +115,8 @@ pub enum CryptoCmd {
         #[arg(long, value_name = "NAME", default_value = "ELGAMAL")]
         algorithm: String,
         /// The DER encryption public key (extension 2.16.840.1.114227.1.1.1).
-        #[arg(long, value_name = "HEX")]
-        public_key_der: String,
+        #[arg(long, value_name = "HEX", required_unless_present = "cert")]
+        public_key_der: Option<String>,
     },
 }
 
@@ -235,11 +238,21 @@ pub fn run(cmd: &CryptoCmd, out: &mut impl Write) -> anyhow::Result<()> {
             writeln!(out, "{}", hex(plaintext.expose_secret()))?;
         }
         CryptoCmd::Fingerprint {
+            cert: Some(path), ..
+        } => {
+            let cert = crate::relay::read_certificate(path)?;
+            writeln!(out, "{}", hex(cert.fingerprint()))?;
+        }
+        CryptoCmd::Fingerprint {
             key_algorithm,
             algorithm,
             public_key_der,
+            cert: None,
         } => {
-            let der = arg("public-key-der", public_key_der)?;
+            let der = arg(
+                "public-key-der",
+                public_key_der.as_deref().unwrap_or_default(),
+            )?;
             writeln!(
                 out,
                 "{}",

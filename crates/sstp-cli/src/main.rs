@@ -14,9 +14,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod client;
 mod crypto;
 mod decode;
 mod input;
+mod relay;
 mod render;
 
 #[derive(Debug, Parser)]
@@ -43,6 +45,12 @@ enum Cmd {
     /// Run the protocol's crypto by hand: MARC4, ElGamal, relay fingerprint
     #[command(subcommand)]
     Crypto(crypto::CryptoCmd),
+    /// Run a Groove relay ([MS-GRVSSTPS] 3.3): init keys, add users, serve
+    #[command(subcommand)]
+    Relay(relay::RelayCmd),
+    /// A Groove client ([MS-GRVSSTPS] 3.2): make a profile, connect to a relay
+    #[command(subcommand)]
+    Client(client::ClientCmd),
 }
 
 /// An error the user's input caused (exit status 2).
@@ -72,6 +80,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Cmd::Decode(args) => decode::run(&args, &mut out),
         Cmd::Crypto(cmd) => crypto::run(&cmd, &mut out),
+        Cmd::Relay(cmd) => relay::run(cmd, &mut out),
+        Cmd::Client(cmd) => client::run(cmd, &mut out),
     };
     // What was printed before an error goes out first.
     let flushed = out.flush();
