@@ -9,7 +9,7 @@
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -25,18 +25,14 @@ impl Server {
     fn start(name: &'static str, cmd: &mut Command) -> Result<(Self, String), String> {
         let mut child = cmd
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| format!("starting {name}: {e}"))?;
-        let stdout: ChildStdout = child.stdout.take().ok_or("no stdout")?;
         let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let stderr = child.stderr.take().ok_or("no stderr")?;
+        forward(stdout, tx.clone());
+        forward(stderr, tx);
         let server = Self {
             name,
             child,
@@ -70,6 +66,17 @@ impl Server {
             }
         }
     }
+}
+
+/// Sends each line `from` produces to `to`, on a thread of its own.
+fn forward(from: impl Read + Send + 'static, to: mpsc::Sender<String>) {
+    std::thread::spawn(move || {
+        for line in BufReader::new(from).lines().map_while(Result::ok) {
+            if to.send(line).is_err() {
+                break;
+            }
+        }
+    });
 }
 
 impl Drop for Server {
@@ -240,7 +247,7 @@ fn groove(sstp: &Path, work: &Path) -> Result<(), String> {
             .arg("--profile")
             .arg(&profile),
     )?;
-    let cert = data.join("relay.cer");
+    let cert = data.join("relay-cert.der");
     let connect = |extra: &[&str]| {
         let mut cmd = Command::new(sstp);
         cmd.args(["client", "connect", "--relay", &addr, "--profile"])

@@ -37,7 +37,11 @@ pub struct ClientConfig {
     /// [`ErrorKind::FlagsRejected`]. UNICODE and EXTENDED_SESSIONSECURITY are
     /// always required (the only modes implemented).
     pub required_flags: NegotiateFlags,
-    /// VERSION sent in NEGOTIATE and AUTHENTICATE.
+    /// VERSION sent in NEGOTIATE and AUTHENTICATE ([`Self::new`] sets
+    /// [`Self::DEFAULT_VERSION`], as Windows does). With `None` the client
+    /// does not negotiate NTLMSSP_NEGOTIATE_VERSION and writes the MIC after
+    /// a zero VERSION slot (offset 72, the [MS-NLMP] 2.2.1.3 form), which
+    /// FreeRDP's acceptor (reading it at 64) rejects.
     pub version: Option<Version>,
     /// MsvAvTargetName: the SPN of the server (e.g. `TERMSRV/host`).
     pub target_name: Option<String>,
@@ -69,6 +73,9 @@ impl ClientConfig {
         .union(NegotiateFlags::SEAL)
         .union(NegotiateFlags::NEGOTIATE_128);
 
+    /// The VERSION [`Self::new`] sends: 10.0.20348, NTLMSSP_REVISION_W2K3.
+    pub const DEFAULT_VERSION: Version = Version::new(10, 0, 20348);
+
     const ALWAYS_REQUIRED: NegotiateFlags =
         NegotiateFlags::UNICODE.union(NegotiateFlags::EXTENDED_SESSIONSECURITY);
 
@@ -86,7 +93,7 @@ impl ClientConfig {
             workstation: String::new(),
             flags: Self::DEFAULT_FLAGS,
             required_flags: Self::DEFAULT_REQUIRED_FLAGS,
-            version: None,
+            version: Some(Self::DEFAULT_VERSION),
             target_name: None,
             channel_bindings: None,
             timestamp: FileTime(0),
@@ -373,7 +380,7 @@ fn authenticate(
     let domain = encode_utf16le(&config.domain);
     let user = encode_utf16le(&config.user);
     let workstation = encode_utf16le(&config.workstation);
-    let mut auth = AuthenticateMessage {
+    let message = AuthenticateMessage {
         lm_challenge_response: &lm_response,
         nt_challenge_response: &nt_response,
         domain_name: &domain,
@@ -384,10 +391,13 @@ fn authenticate(
         version: config.version,
         mic: Some([0; 16]),
         layout: None,
-    }
-    .to_bytes()?;
+    };
+    let mut auth = message.to_bytes()?;
     let mic = crypto::mic(&exported_session_key, negotiate, challenge_bytes, &auth);
-    write_at(&mut auth, AuthenticateMessage::MIC_OFFSET, &mic);
+    let mic_at = message
+        .mic_offset()
+        .unwrap_or(AuthenticateMessage::MIC_OFFSET);
+    write_at(&mut auth, mic_at, &mic);
 
     let identity = Identity {
         user: config.user.clone(),

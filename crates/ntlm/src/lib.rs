@@ -12,6 +12,8 @@
 //!   random values and the time are inputs.
 //! * [`SecurityContext`] — [MS-NLMP] 3.4 sign / seal / verify / unseal, the
 //!   exported session key and the authenticated identity.
+//! * [`replay`] — the session security of a recorded exchange, from its three
+//!   messages and the NT hash (decoders, forensics).
 //!
 //! **NTLM is weak**: MD4, MD5, HMAC-MD5 and RC4 throughout, NT hashes are
 //! password equivalents, and responses can be cracked offline. Only NTLMv2
@@ -62,6 +64,7 @@ mod error;
 mod flags;
 pub mod messages;
 pub mod ntlmv2;
+pub mod replay;
 mod server;
 mod session;
 mod wire;

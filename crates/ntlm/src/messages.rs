@@ -12,14 +12,19 @@
 //! this crate have `layout: None` and get the canonical layout: fields in the
 //! order Windows uses, packed right after the header.
 //!
-//! Where the VERSION (and, in AUTHENTICATE, the MIC) sits is decided by where
-//! the payload starts: bytes between the fixed header and the lowest payload
-//! offset hold VERSION (8 bytes) and then the MIC (16 bytes). Whether a MIC
-//! must be there is for the acceptor to decide (MsvAvFlags, [MS-NLMP] 3.2.5.1.2).
+//! In NEGOTIATE and CHALLENGE, the VERSION sits between the fixed header and
+//! the lowest payload offset when there is room for it. In AUTHENTICATE the
+//! MIC position also depends on the flags and the NTLMv2 blob
+//! ([`AuthenticateMessage::parse`]): when MsvAvFlags announces a MIC, it
+//! follows the VERSION (offset 72) when NTLMSSP_NEGOTIATE_VERSION is set or
+//! the header has room for a zero VERSION, and sits at offset 64 otherwise
+//! (pyspnego's layout without VERSION). Whether a MIC is required is for the
+//! acceptor to decide ([MS-NLMP] 3.2.5.1.2).
 
-use crate::av_pair::AvPairs;
+use crate::av_pair::{AvFlags, AvPairs};
 use crate::error::{Error, ErrorKind, Message, Result};
 use crate::flags::NegotiateFlags;
+use crate::ntlmv2::NtlmV2Response;
 use crate::wire::{array_at, decode_oem, decode_utf16le, u16_at, u32_at, write_at};
 
 /// `"NTLMSSP\0"`, [MS-NLMP] 2.2.1.
@@ -205,6 +210,9 @@ struct Fields<'a, const N: usize> {
     layout: PayloadLayout<N>,
     /// Lowest BufferOffset at or above the fixed header, or the message length.
     payload_start: usize,
+    /// Lowest BufferOffset of a non-empty field (the first payload byte that
+    /// is actually used), or the message length.
+    payload_floor: usize,
 }
 
 /// Reads and validates N descriptors located at `at[i]` (named `names[i]`).
@@ -271,6 +279,12 @@ fn parse_fields<'a, const N: usize>(
         }
     }
 
+    let payload_floor = ranges
+        .iter()
+        .flatten()
+        .map(|r| r.0)
+        .min()
+        .unwrap_or(buf.len());
     Ok(Fields {
         values,
         layout: PayloadLayout {
@@ -278,6 +292,7 @@ fn parse_fields<'a, const N: usize>(
             message_len: buf.len(),
         },
         payload_start,
+        payload_floor,
     })
 }
 
@@ -572,6 +587,17 @@ impl<'a> ChallengeMessage<'a> {
 ///
 /// The response fields are kept as raw bytes: an acceptor must hash the
 /// NTLMv2 blob exactly as received (see [`crate::NtlmV2Response::parse`]).
+///
+/// Header layouts (after the 64-byte fixed part):
+///
+/// | NEGOTIATE_VERSION | MIC announced | bytes 64..     | used by                 |
+/// |-------------------|---------------|----------------|-------------------------|
+/// | set               | yes           | VERSION, MIC   | Windows, FreeRDP, ours  |
+/// | not set           | yes           | zeros, MIC     | the spec's form, ours   |
+/// | not set           | yes           | MIC            | pyspnego                |
+/// | either            | no            | VERSION if room| [MS-NLMP] §4.2.4.3      |
+///
+/// [`Self::mic_offset`] says where the MIC of a given message is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuthenticateMessage<'a> {
     /// LmChallengeResponse.
@@ -588,9 +614,13 @@ pub struct AuthenticateMessage<'a> {
     pub encrypted_random_session_key: &'a [u8],
     /// NegotiateFlags.
     pub flags: NegotiateFlags,
-    /// Version (present when the header has room for it).
+    /// Version (bytes 64..72 when the header has them; all zeros when the
+    /// client reserved the slot without NTLMSSP_NEGOTIATE_VERSION).
     pub version: Option<Version>,
-    /// MIC (present when the header has room for it).
+    /// MIC. Serialized at offset 72 (after the VERSION, zeros when `version`
+    /// is `None`), except for a parsed message that carried it at offset 64
+    /// (no VERSION flag, no VERSION slot: `version` is `None` and `layout`
+    /// is `Some`), which keeps it there.
     pub mic: Option<[u8; 16]>,
     /// The received layout; `None` for the canonical one.
     pub layout: Option<PayloadLayout<6>>,
@@ -598,8 +628,12 @@ pub struct AuthenticateMessage<'a> {
 
 impl<'a> AuthenticateMessage<'a> {
     const FIXED: usize = 64;
-    /// Byte offset of the MIC field inside the message.
+    /// Byte offset of the MIC field when the header has a VERSION slot
+    /// (always in messages built by this crate).
     pub const MIC_OFFSET: usize = 72;
+    /// Byte offset of the MIC field when the client sent no VERSION slot
+    /// (NTLMSSP_NEGOTIATE_VERSION not set; pyspnego).
+    pub const MIC_OFFSET_NO_VERSION: usize = 64;
     const SPEC: FieldSpec<6> = FieldSpec {
         at: [12, 20, 28, 36, 44, 52],
         names: [
@@ -619,6 +653,14 @@ impl<'a> AuthenticateMessage<'a> {
     };
 
     /// Parses and validates an AUTHENTICATE_MESSAGE.
+    ///
+    /// Where VERSION and MIC sit follows from the flags and the layout (the
+    /// lowest payload offset bounds the header): when the NTLMv2 blob's
+    /// MsvAvFlags announces a MIC, the MIC is at offset 72 if
+    /// NTLMSSP_NEGOTIATE_VERSION is set or the header has room for a VERSION
+    /// slot, else at offset 64; a payload field starting inside the MIC is
+    /// [`ErrorKind::FieldOverlap`] (field `"MIC"`). Without an announced MIC,
+    /// VERSION and MIC are read as far as the header has room for them.
     pub fn parse(buf: &'a [u8]) -> Result<Self> {
         let cx = Self::CX;
         check_header(buf, MessageType::Authenticate, Self::FIXED, &cx)?;
@@ -626,17 +668,53 @@ impl<'a> AuthenticateMessage<'a> {
             u32_at(buf, 60).ok_or_else(|| cx.err(ErrorKind::Truncated, "NegotiateFlags", 60))?,
         );
         let f = parse_fields(buf, Self::FIXED, &Self::SPEC, &cx)?;
-        let version = if f.payload_start >= Self::FIXED + 8 {
-            array_at::<8>(buf, Self::FIXED).map(Version::from_bytes)
-        } else {
-            None
-        };
-        let mic = if f.payload_start >= Self::MIC_OFFSET + 16 {
-            array_at::<16>(buf, Self::MIC_OFFSET)
-        } else {
-            None
-        };
         let [lm, nt, domain_name, user_name, workstation, key] = f.values;
+        let mic_announced = NtlmV2Response::parse(nt)
+            .ok()
+            .and_then(|r| r.client_challenge.av_pairs.flags())
+            .is_some_and(|fl| fl.contains(AvFlags::MIC_PROVIDED));
+        let version_at = |bound: usize| {
+            (bound >= Self::FIXED + 8)
+                .then(|| array_at::<8>(buf, Self::FIXED).map(Version::from_bytes))
+                .flatten()
+        };
+        let (version, mic) = if mic_announced {
+            let with_version = flags.contains(NegotiateFlags::VERSION);
+            let mic_at = |bound: usize| {
+                if bound >= Self::MIC_OFFSET + 16 {
+                    Some(Self::MIC_OFFSET)
+                } else if !with_version && bound >= Self::MIC_OFFSET_NO_VERSION + 16 {
+                    Some(Self::MIC_OFFSET_NO_VERSION)
+                } else {
+                    None
+                }
+            };
+            // The sender's header end (empty fields' offsets included), or
+            // failing that the first payload byte actually used.
+            let mic_at = mic_at(f.payload_start)
+                .or_else(|| mic_at(f.payload_floor))
+                .ok_or_else(|| {
+                    let at = if with_version {
+                        Self::MIC_OFFSET
+                    } else {
+                        Self::MIC_OFFSET_NO_VERSION
+                    };
+                    cx.err(ErrorKind::FieldOverlap, "MIC", at)
+                })?;
+            let version = if mic_at == Self::MIC_OFFSET {
+                version_at(mic_at)
+            } else {
+                None
+            };
+            (version, array_at::<16>(buf, mic_at))
+        } else {
+            let mic = if f.payload_start >= Self::MIC_OFFSET + 16 {
+                array_at::<16>(buf, Self::MIC_OFFSET)
+            } else {
+                None
+            };
+            (version_at(f.payload_start), mic)
+        };
         Ok(Self {
             lm_challenge_response: lm,
             nt_challenge_response: nt,
@@ -651,24 +729,42 @@ impl<'a> AuthenticateMessage<'a> {
         })
     }
 
-    /// Serializes the message. With a MIC, bytes 64..72 hold the VERSION
-    /// (zeros when `version` is `None`).
+    /// Byte offset of the MIC in this message's serialization, if it has one:
+    /// [`Self::MIC_OFFSET`], or [`Self::MIC_OFFSET_NO_VERSION`] for a parsed
+    /// message that had it there.
+    pub fn mic_offset(&self) -> Option<usize> {
+        self.mic?;
+        let no_version_slot = self.version.is_none()
+            && self.layout.is_some()
+            && !self.flags.contains(NegotiateFlags::VERSION);
+        Some(if no_version_slot {
+            Self::MIC_OFFSET_NO_VERSION
+        } else {
+            Self::MIC_OFFSET
+        })
+    }
+
+    /// Length of the header (fixed part, VERSION and MIC) as serialized.
+    pub fn header_len(&self) -> usize {
+        match self.mic_offset() {
+            Some(at) => at.saturating_add(16),
+            None if self.version.is_some() => Self::FIXED + 8,
+            None => Self::FIXED,
+        }
+    }
+
+    /// Serializes the message. With a MIC at offset 72, bytes 64..72 hold the
+    /// VERSION (zeros when `version` is `None`); see [`Self::mic_offset`].
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
         let cx = Self::CX;
-        let header_end = if self.mic.is_some() {
-            Self::MIC_OFFSET + 16
-        } else if self.version.is_some() {
-            Self::FIXED + 8
-        } else {
-            Self::FIXED
-        };
+        let header_end = self.header_len();
         let mut out = start_message(MessageType::Authenticate, header_end);
         write_at(&mut out, 60, &self.flags.bits().to_le_bytes());
         if let Some(v) = self.version {
             write_at(&mut out, Self::FIXED, &v.to_bytes());
         }
-        if let Some(mic) = self.mic {
-            write_at(&mut out, Self::MIC_OFFSET, &mic);
+        if let (Some(mic), Some(at)) = (self.mic, self.mic_offset()) {
+            write_at(&mut out, at, &mic);
         }
         write_fields(
             &mut out,
@@ -714,11 +810,11 @@ impl<'a> AuthenticateMessage<'a> {
     }
 }
 
-/// Copies `auth` with its MIC field (bytes 72..88) zeroed, as the MIC is
-/// computed ([MS-NLMP] 3.1.5.1.2, 3.2.5.1.2).
-pub(crate) fn zero_mic(auth: &[u8]) -> Vec<u8> {
+/// Copies `auth` with its 16-byte MIC field at `mic_offset` zeroed, as the
+/// MIC is computed ([MS-NLMP] 3.1.5.1.2, 3.2.5.1.2).
+pub(crate) fn zero_mic(auth: &[u8], mic_offset: usize) -> Vec<u8> {
     let mut copy = auth.to_vec();
-    write_at(&mut copy, AuthenticateMessage::MIC_OFFSET, &[0u8; 16]);
+    write_at(&mut copy, mic_offset, &[0u8; 16]);
     copy
 }
 

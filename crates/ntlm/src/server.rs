@@ -48,7 +48,10 @@ pub struct ServerConfig {
     /// MsvAvTimestamp (the server's current time; the crate reads no clock).
     /// With a timestamp, clients send a MIC and no LMv2 response.
     pub timestamp: Option<FileTime>,
-    /// VERSION sent in the CHALLENGE.
+    /// VERSION sent in the CHALLENGE (with NTLMSSP_NEGOTIATE_VERSION, when
+    /// the client asked for it). [`Self::new`] sets [`Self::DEFAULT_VERSION`],
+    /// as Windows always sends one; `None` sends none, and clients such as
+    /// pyspnego then put the AUTHENTICATE's MIC at offset 64 (accepted).
     pub version: Option<Version>,
     /// Accept anonymous AUTHENTICATE messages (empty user and NT response).
     /// Off by default: an anonymous context proves nothing about the peer and
@@ -77,8 +80,13 @@ impl ServerConfig {
         .union(NegotiateFlags::KEY_EXCH)
         .union(NegotiateFlags::VERSION);
 
+    /// The VERSION [`Self::new`] announces: 10.0.20348 (Windows Server 2022),
+    /// NTLMSSP_REVISION_W2K3. Informational only ([MS-NLMP] 2.2.2.10).
+    pub const DEFAULT_VERSION: Version = Version::new(10, 0, 20348);
+
     /// A stand-alone server named `computer` in NetBIOS domain `domain`
-    /// (also the TargetName), with MsvAvTimestamp `now`.
+    /// (also the TargetName), with MsvAvTimestamp `now` and
+    /// [`Self::DEFAULT_VERSION`].
     pub fn new(computer: &str, domain: &str, now: FileTime) -> Self {
         Self {
             flags: Self::DEFAULT_FLAGS,
@@ -90,7 +98,7 @@ impl ServerConfig {
             dns_domain_name: None,
             dns_tree_name: None,
             timestamp: Some(now),
-            version: None,
+            version: Some(Self::DEFAULT_VERSION),
             allow_anonymous: false,
             require_mic: true,
             channel_bindings: None,
@@ -463,7 +471,7 @@ impl<S: CredentialStore> NtlmServer<S> {
             .flags()
             .is_some_and(|f| f.contains(AvFlags::MIC_PROVIDED));
         if mic_provided {
-            let Some(received) = auth.mic else {
+            let (Some(received), Some(mic_at)) = (auth.mic, auth.mic_offset()) else {
                 return Err(at_auth(
                     ErrorKind::MicMissing,
                     "MIC",
@@ -471,14 +479,14 @@ impl<S: CredentialStore> NtlmServer<S> {
                     AuthenticateMessage::MIC_OFFSET,
                 ));
             };
-            let computed = crypto::mic(&exported, negotiate, challenge, &zero_mic(auth_bytes));
+            let computed = crypto::mic(
+                &exported,
+                negotiate,
+                challenge,
+                &zero_mic(auth_bytes, mic_at),
+            );
             if !ct_eq_bytes(&computed, &received) {
-                return Err(at_auth(
-                    ErrorKind::MicMismatch,
-                    "MIC",
-                    "3.2.5.1.2",
-                    AuthenticateMessage::MIC_OFFSET,
-                ));
+                return Err(at_auth(ErrorKind::MicMismatch, "MIC", "3.2.5.1.2", mic_at));
             }
         } else if self.config.require_mic {
             return Err(at_auth(
