@@ -4,7 +4,7 @@
 //!
 //! * our blocking [`Acceptor`] (RDP X.224 framing, negotiate acceptor that
 //!   follows FreeRDP's raw NTLMSSP) ← `xfreerdp /auth-only /sec:nla` under a
-//!   private Xvfb display: good password → alice's password delegated at
+//!   private Xvfb display (chosen by Xvfb itself): good password → alice's password delegated at
 //!   CredSSP version 6; wrong password → our server fails with a logon
 //!   failure and sends errorCode, which xfreerdp reports;
 //! * our blocking [`connect`] (RDP framing, raw NTLM) → `freerdp-shadow-cli
@@ -20,7 +20,7 @@
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -95,6 +95,23 @@ impl Drop for Scratch {
             let _ = std::fs::remove_dir_all(&self.0);
         }
     }
+}
+
+/// Runs the FreeRDP tests one at a time, also across processes (two
+/// `cargo test` runs on one machine): Xvfb and FreeRDP's X11 code were seen
+/// to trip over each other when several displays start at once. The lock is
+/// released when the returned file is dropped.
+fn exclusive() -> std::fs::File {
+    let path = std::env::temp_dir().join("credssp-tls-freerdp-tests.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    file.lock()
+        .unwrap_or_else(|e| panic!("locking {}: {e}", path.display()));
+    file
 }
 
 fn read_text(path: &Path) -> String {
@@ -177,7 +194,8 @@ impl Child {
     }
 }
 
-/// A private Xvfb server on a free display in :90–:99, stopped on drop.
+/// A private Xvfb server on a display Xvfb picks itself (`-displayfd`), so
+/// concurrent test processes never share or steal a display; stopped on drop.
 struct Xvfb {
     display: String,
     n: u32,
@@ -211,58 +229,55 @@ impl Drop for Xvfb {
     }
 }
 
-/// Whether display `n` is held by a live X server (a lock file naming a
-/// live process). Xvfb itself replaces stale lock files and sockets.
-fn display_taken(n: u32) -> bool {
-    let lock = read_text(Path::new(&format!("/tmp/.X{n}-lock")));
-    let pid = lock.trim();
-    !pid.is_empty() && Path::new(&format!("/proc/{pid}")).exists()
-}
-
-/// Serialises display picking among the tests of this binary (other
-/// processes are handled by Xvfb's own lock file and a retry).
-static DISPLAY_PICK: Mutex<()> = Mutex::new(());
-
 impl Xvfb {
     fn start(dir: &Path) -> Self {
-        let _pick = DISPLAY_PICK.lock().unwrap_or_else(|e| e.into_inner());
-        let mut tried = Vec::new();
-        for n in 90..100u32 {
-            let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
-            if display_taken(n) {
-                continue;
-            }
-            let display = format!(":{n}");
-            let mut child = Child::spawn(
-                &format!("Xvfb{n}"),
-                "Xvfb",
-                &[&display, "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
-                &[],
-                dir,
+        // `-displayfd 1`: Xvfb takes the first free display under its own
+        // lock file and writes the number to stdout once it accepts clients.
+        let mut child = Child::spawn(
+            "Xvfb",
+            "Xvfb",
+            &[
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1024x768x24",
+                "-nolisten",
+                "tcp",
+            ],
+            &[],
+            dir,
+        );
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            assert!(
+                child.exited().is_none(),
+                "Xvfb exited while starting:\n{}",
+                child.output()
             );
-            // Ready when its socket appears; gone if it lost a race.
-            let deadline = Instant::now() + Duration::from_secs(15);
-            let mut up = false;
-            while Instant::now() < deadline {
-                if child.exited().is_some() {
-                    break;
-                }
-                if x11_ready(&socket) {
-                    up = true;
-                    break;
-                }
-                thread::sleep(Duration::from_millis(25));
-            }
-            if up {
+            let out = read_text(&child.stdout);
+            if let Some(n) = out
+                .strip_suffix('\n')
+                .and_then(|t| t.trim().parse::<u32>().ok())
+            {
+                let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
+                assert!(
+                    x11_ready(&socket),
+                    "Xvfb :{n} does not answer on {}",
+                    socket.display()
+                );
                 return Self {
-                    display,
+                    display: format!(":{n}"),
                     n,
                     child: Some(child),
                 };
             }
-            tried.push(format!("{display}: {}", child.output()));
+            thread::sleep(Duration::from_millis(25));
         }
-        panic!("no Xvfb display could be started in :90-:99; tried:\n{tried:#?}")
+        panic!(
+            "Xvfb did not report a display within 15 s:\n{}",
+            child.output()
+        )
     }
 }
 
@@ -388,6 +403,7 @@ fn join<T>(h: thread::JoinHandle<Result<T, String>>, context: &str) -> T {
 #[test]
 fn xfreerdp_delegates_to_our_server() {
     require_tools();
+    let _one_at_a_time = exclusive();
     let t0 = Instant::now();
     // Declared first, dropped last: after every child is gone.
     let dir = Scratch::new("xfreerdp");
@@ -595,6 +611,7 @@ fn is_timeout(e: &Error) -> bool {
 #[test]
 fn our_client_authenticates_to_freerdp_shadow() {
     require_tools();
+    let _one_at_a_time = exclusive();
     let t0 = Instant::now();
     let dir = Scratch::new("shadow");
     let xvfb = Xvfb::start(&dir);
