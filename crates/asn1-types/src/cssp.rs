@@ -6,8 +6,11 @@
 //! minimal lengths only, no indefinite lengths, no trailing bytes, fields in
 //! order with no unknown ones. Lengths are not capped below 4 GiB.
 
-use der::asn1::OctetString;
-use der::{Encode, Sequence};
+use der::asn1::{OctetString, OctetStringRef};
+use der::{
+    Decode, DecodeValue, Encode, EncodeValue, FixedTag, Header, Length, Reader, Sequence,
+    SliceReader, Tag, Writer,
+};
 
 use crate::Error;
 use crate::error::ErrorKind;
@@ -134,12 +137,31 @@ impl TsRequest {
 
     /// Decodes one TSRequest from strict DER; `bytes` must hold exactly one.
     pub fn from_der(bytes: &[u8]) -> Result<Self, Error> {
-        schema::decode(&TS_REQUEST_SCHEMA, bytes)
+        match crate::cssp_fast::parse(bytes) {
+            Some(parsed) => TsRequestRef::from(parsed).to_owned_request(),
+            None => schema::decode(&TS_REQUEST_SCHEMA, bytes),
+        }
     }
 
     /// Encodes to DER.
     pub fn to_der(&self) -> Result<Vec<u8>, Error> {
-        Encode::to_der(self).map_err(|e| Error::encode(e, TS_REQUEST, TS_REQUEST_SECTION))
+        self.as_ref_request().encode_to_vec()
+    }
+
+    /// A borrowed view of this request (no copies), e.g. to encode with
+    /// [`TsRequestRef::encode_into`].
+    pub fn as_ref_request(&self) -> TsRequestRef<'_> {
+        TsRequestRef {
+            version: self.version,
+            nego_tokens: self
+                .nego_tokens
+                .as_deref()
+                .map(|items| NegoDataRef(NegoRepr::Items(items))),
+            auth_info: self.auth_info.as_ref().map(Into::into),
+            pub_key_auth: self.pub_key_auth.as_ref().map(Into::into),
+            error_code: self.error_code,
+            client_nonce: self.client_nonce.as_ref().map(Into::into),
+        }
     }
 
     /// Framing hint for a stream of back-to-back TSRequests: like
@@ -212,6 +234,260 @@ impl TsRequest {
             let _ = write!(out, " clientNonce={}B", n.as_bytes().len());
         }
         out
+    }
+}
+
+/// [MS-CSSP] 2.2.1 TSRequest borrowing its OCTET STRINGs from the input:
+/// the zero-copy form of [`TsRequest`], with the same strict DER rules and
+/// the same errors.
+///
+/// [`TsRequestRef::from_der`] and [`TsRequestRef::encode_into`] take a
+/// single-pass fast path for the canonical shape of a TSRequest and fall
+/// back to the `der` derive (and its diagnostics) for everything else, so
+/// acceptance and error reports are the derive's.
+#[derive(Clone, Copy, Debug, Eq, PartialEq, Sequence)]
+pub struct TsRequestRef<'a> {
+    /// See [`TsRequest::version`].
+    #[asn1(context_specific = "0")]
+    pub version: u32,
+    /// See [`TsRequest::nego_tokens`].
+    #[asn1(context_specific = "1", optional = "true")]
+    pub nego_tokens: Option<NegoDataRef<'a>>,
+    /// See [`TsRequest::auth_info`].
+    #[asn1(context_specific = "2", optional = "true")]
+    pub auth_info: Option<&'a OctetStringRef>,
+    /// See [`TsRequest::pub_key_auth`].
+    #[asn1(context_specific = "3", optional = "true")]
+    pub pub_key_auth: Option<&'a OctetStringRef>,
+    /// See [`TsRequest::error_code`].
+    #[asn1(context_specific = "4", optional = "true")]
+    pub error_code: Option<NtStatus>,
+    /// See [`TsRequest::client_nonce`].
+    #[asn1(context_specific = "5", optional = "true")]
+    pub client_nonce: Option<&'a OctetStringRef>,
+}
+
+impl<'a> From<crate::cssp_fast::Parsed<'a>> for TsRequestRef<'a> {
+    fn from(p: crate::cssp_fast::Parsed<'a>) -> Self {
+        Self {
+            version: p.version,
+            nego_tokens: p.nego_tokens.map(|raw| NegoDataRef(NegoRepr::Encoded(raw))),
+            auth_info: p.auth_info,
+            pub_key_auth: p.pub_key_auth,
+            error_code: p.error_code,
+            client_nonce: p.client_nonce,
+        }
+    }
+}
+
+fn ref_octets(bytes: &[u8], field: &'static str) -> Result<OctetString, Error> {
+    octets(bytes, TS_REQUEST, field, TS_REQUEST_SECTION)
+}
+
+impl<'a> TsRequestRef<'a> {
+    /// A request carrying only `version`.
+    pub fn new(version: u32) -> Self {
+        Self {
+            version,
+            nego_tokens: None,
+            auth_info: None,
+            pub_key_auth: None,
+            error_code: None,
+            client_nonce: None,
+        }
+    }
+
+    /// Decodes one TSRequest from strict DER without copying its OCTET
+    /// STRINGs; `bytes` must hold exactly one. Accepts exactly what
+    /// [`TsRequest::from_der`] accepts, with the same errors.
+    pub fn from_der(bytes: &'a [u8]) -> Result<Self, Error> {
+        if let Some(parsed) = crate::cssp_fast::parse(bytes) {
+            return Ok(parsed.into());
+        }
+        <Self as Decode<'a>>::from_der(bytes).map_err(|e| {
+            schema::diagnose(&TS_REQUEST_SCHEMA, bytes)
+                .unwrap_or_else(|| Error::der(e, TS_REQUEST, TS_REQUEST_SECTION))
+        })
+    }
+
+    /// Appends the DER encoding to `out` (one pass, one reservation).
+    pub fn encode_into(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        crate::cssp_fast::write(self, out).ok_or_else(|| {
+            Error::encode(
+                der::ErrorKind::Overflow.into(),
+                TS_REQUEST,
+                TS_REQUEST_SECTION,
+            )
+        })
+    }
+
+    /// Encodes to DER.
+    pub fn encode_to_vec(&self) -> Result<Vec<u8>, Error> {
+        let mut out = Vec::new();
+        self.encode_into(&mut out)?;
+        Ok(out)
+    }
+
+    /// Copies into the owned [`TsRequest`].
+    pub fn to_owned_request(&self) -> Result<TsRequest, Error> {
+        Ok(TsRequest {
+            version: self.version,
+            nego_tokens: match &self.nego_tokens {
+                None => None,
+                Some(data) => Some(
+                    data.iter()
+                        .map(NegoDataItem::new)
+                        .collect::<Result<Vec<_>, _>>()?,
+                ),
+            },
+            auth_info: self
+                .auth_info
+                .map(|o| ref_octets(o.as_bytes(), "authInfo"))
+                .transpose()?,
+            pub_key_auth: self
+                .pub_key_auth
+                .map(|o| ref_octets(o.as_bytes(), "pubKeyAuth"))
+                .transpose()?,
+            error_code: self.error_code,
+            client_nonce: self
+                .client_nonce
+                .map(|o| ref_octets(o.as_bytes(), "clientNonce"))
+                .transpose()?,
+        })
+    }
+
+    /// The `negoToken` bytes in order (empty when `negoTokens` is absent).
+    pub fn nego_token_bytes(&self) -> impl Iterator<Item = &'a [u8]> + use<'a> {
+        self.nego_tokens.into_iter().flat_map(|d| d.iter())
+    }
+}
+
+impl<'a> From<&'a TsRequest> for TsRequestRef<'a> {
+    fn from(req: &'a TsRequest) -> Self {
+        req.as_ref_request()
+    }
+}
+
+impl TryFrom<TsRequestRef<'_>> for TsRequest {
+    type Error = Error;
+    fn try_from(req: TsRequestRef<'_>) -> Result<Self, Error> {
+        req.to_owned_request()
+    }
+}
+
+/// [MS-CSSP] 2.2.1.1 NegoData, borrowed: either the checked DER content
+/// of a decoded `NegoData`, or tokens to encode. Iterate the tokens with
+/// [`NegoDataRef::iter`].
+#[derive(Clone, Copy, Debug)]
+pub struct NegoDataRef<'a>(pub(crate) NegoRepr<'a>);
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum NegoRepr<'a> {
+    /// The content octets of a NegoData SEQUENCE OF, already checked.
+    Encoded(&'a [u8]),
+    /// The items of an owned [`NegoData`].
+    Items(&'a [NegoDataItem]),
+    /// A single token.
+    One(&'a OctetStringRef),
+}
+
+impl<'a> NegoDataRef<'a> {
+    /// NegoData holding the one `token` (fails only beyond 4 GiB).
+    pub fn single(token: &'a [u8]) -> Result<Self, Error> {
+        OctetStringRef::new(token)
+            .map(|t| Self(NegoRepr::One(t)))
+            .map_err(|e| Error::encode(e, "NegoData", "[MS-CSSP] 2.2.1.1").with_field("negoToken"))
+    }
+
+    /// The `negoToken` bytes in order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a [u8]> + use<'a> {
+        let (encoded, items, one) = match self.0 {
+            NegoRepr::Encoded(raw) => (Some(crate::cssp_fast::nego_tokens(raw)), None, None),
+            NegoRepr::Items(items) => (
+                None,
+                Some(items.iter().map(|i| i.nego_token.as_bytes())),
+                None,
+            ),
+            NegoRepr::One(t) => (None, None, Some(t.as_bytes())),
+        };
+        encoded
+            .into_iter()
+            .flatten()
+            .chain(items.into_iter().flatten())
+            .chain(one)
+    }
+
+    /// The number of tokens.
+    pub fn len(&self) -> usize {
+        match self.0 {
+            NegoRepr::Items(items) => items.len(),
+            NegoRepr::One(_) => 1,
+            NegoRepr::Encoded(_) => self.iter().count(),
+        }
+    }
+
+    /// Whether there is no token.
+    pub fn is_empty(&self) -> bool {
+        self.iter().next().is_none()
+    }
+}
+
+impl PartialEq for NegoDataRef<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for NegoDataRef<'_> {}
+
+/// One borrowed element of NegoData (decoding and encoding through the
+/// derive, for the reference path of [`NegoDataRef`]).
+#[derive(Clone, Copy, Debug, Eq, PartialEq, Sequence)]
+struct NegoDataItemRef<'a> {
+    #[asn1(context_specific = "0")]
+    nego_token: &'a OctetStringRef,
+}
+
+impl FixedTag for NegoDataRef<'_> {
+    const TAG: Tag = Tag::Sequence;
+}
+
+impl<'a> DecodeValue<'a> for NegoDataRef<'a> {
+    type Error = der::Error;
+
+    fn decode_value<R: Reader<'a>>(reader: &mut R, header: Header) -> der::Result<Self> {
+        let content = reader.read_slice(header.length())?;
+        let mut items = SliceReader::new(content)?;
+        while !items.is_finished() {
+            NegoDataItemRef::decode(&mut items)?;
+        }
+        Ok(Self(NegoRepr::Encoded(content)))
+    }
+}
+
+impl EncodeValue for NegoDataRef<'_> {
+    fn value_len(&self) -> der::Result<Length> {
+        match self.0 {
+            NegoRepr::Encoded(raw) => Length::try_from(raw.len()),
+            _ => self.iter().try_fold(Length::ZERO, |acc, t| {
+                acc + NegoDataItemRef {
+                    nego_token: OctetStringRef::new(t)?,
+                }
+                .encoded_len()?
+            }),
+        }
+    }
+
+    fn encode_value(&self, writer: &mut impl Writer) -> der::Result<()> {
+        match self.0 {
+            NegoRepr::Encoded(raw) => writer.write(raw),
+            _ => self.iter().try_for_each(|t| {
+                NegoDataItemRef {
+                    nego_token: OctetStringRef::new(t)?,
+                }
+                .encode(writer)
+            }),
+        }
     }
 }
 

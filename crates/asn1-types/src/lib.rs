@@ -9,7 +9,7 @@
 //!
 //! | structure | type |
 //! |---|---|
-//! | [MS-CSSP] 2.2.1 TSRequest | [`TsRequest`] |
+//! | [MS-CSSP] 2.2.1 TSRequest | [`TsRequest`], [`TsRequestRef`] (zero-copy) |
 //! | [MS-CSSP] 2.2.1.1 NegoData | [`NegoData`], [`NegoDataItem`] |
 //! | [MS-CSSP] 2.2.1.2 TSCredentials | [`TsCredentials`] |
 //! | [MS-CSSP] 2.2.1.2.1 TSPasswordCreds | [`TsPasswordCreds`] |
@@ -33,6 +33,7 @@
 
 mod credentials;
 mod cssp;
+mod cssp_fast;
 mod error;
 mod frame;
 pub mod grvsstps;
@@ -45,7 +46,7 @@ pub use credentials::{
     TsCredentials, TsCspDataDetail, TsPasswordCreds, TsRemoteGuardCreds, TsRemoteGuardPackageCred,
     TsSmartCardCreds, from_utf16le, utf16le,
 };
-pub use cssp::{NegoData, NegoDataItem, TsRequest};
+pub use cssp::{NegoData, NegoDataItem, NegoDataRef, TsRequest, TsRequestRef};
 pub use der;
 pub use error::{Error, ErrorKind};
 pub use frame::{DEFAULT_MAX_FRAME_LEN, der_frame_len, der_frame_len_max};

@@ -12,7 +12,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use asn1_types::spnego::{NegoTokenKind, NegotiationToken, OID_NTLMSSP};
-use asn1_types::{NtStatus, TsRequest};
+use asn1_types::{NtStatus, TsRequest, TsRequestRef};
 
 const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/peers/samples");
 
@@ -234,6 +234,19 @@ fn check_request(where_: &str, bytes: &[u8], expected: &Summary, counts: &mut Co
         bytes,
         "{where_}: re-encoding differs"
     );
+    // The zero-copy form: same value, same bytes back.
+    let r = TsRequestRef::from_der(bytes).unwrap_or_else(|e| panic!("{where_}: Ref decode: {e}"));
+    assert_eq!(
+        r.to_owned_request().expect("owned"),
+        req,
+        "{where_}: Ref value"
+    );
+    assert_eq!(
+        r.encode_to_vec().expect("encode"),
+        bytes,
+        "{where_}: Ref re-encoding"
+    );
+    assert_eq!(TsRequestRef::from(&req), r, "{where_}: as_ref_request");
     assert_eq!(req.version, expected.version, "{where_}: version");
     assert_eq!(
         req.auth_info.as_ref().map(|a| a.as_bytes().len()),

@@ -3,7 +3,7 @@
 
 use asn1_types::der::{ErrorKind as DerKind, Tag, TagNumber};
 use asn1_types::spnego::NegotiationToken;
-use asn1_types::{Error, ErrorKind, TsCredentials, TsRequest};
+use asn1_types::{Error, ErrorKind, TsCredentials, TsRequest, TsRequestRef};
 
 fn h(s: &str) -> Vec<u8> {
     hex::decode(s.replace(' ', "")).expect("test hex")
@@ -12,6 +12,9 @@ fn h(s: &str) -> Vec<u8> {
 fn ts_err(hex: &str) -> Error {
     let bytes = h(hex);
     let err = TsRequest::from_der(&bytes).expect_err("must be rejected");
+    // The zero-copy form rejects the same input with the same report.
+    let ref_err = TsRequestRef::from_der(&bytes).expect_err("Ref must reject too");
+    assert_eq!(ref_err, err, "TsRequestRef error differs");
     assert_eq!(err.section.split(' ').next(), Some("[MS-CSSP]"), "{err}");
     assert!(err.is_peer_error());
     err
@@ -37,6 +40,9 @@ const BASE: &str = "300d a003020106 a40602048009030c";
 fn baseline_is_accepted() {
     let req = TsRequest::from_der(&h(BASE)).expect("baseline decodes");
     assert_eq!(req.version, 6);
+    let base = h(BASE);
+    let r = TsRequestRef::from_der(&base).expect("baseline decodes (Ref)");
+    assert_eq!(r.to_owned_request().unwrap(), req);
 }
 
 #[test]
@@ -198,6 +204,10 @@ fn fields_out_of_order() {
 fn truncated_input() {
     let full = h(BASE);
     let err = TsRequest::from_der(&full[..full.len() - 1]).unwrap_err();
+    assert_eq!(
+        TsRequestRef::from_der(&full[..full.len() - 1]).unwrap_err(),
+        err
+    );
     assert_err(&err, "TSRequest", None, 0);
     assert!(
         matches!(err.kind, ErrorKind::Der(DerKind::Incomplete { .. })),
