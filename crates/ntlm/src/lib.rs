@@ -56,6 +56,46 @@
     )
 )]
 
+/// `context`, `context_mut` and `take_context` of [`NtlmClient`] and
+/// [`NtlmServer`], over their `inner: Inner` state with its
+/// `Complete(Box<SecurityContext>)` and `Taken` variants. `$who` names the
+/// side in the docs; `$section` is the [MS-NLMP] section `take_context`
+/// reports when there is no context to take.
+macro_rules! context_accessors {
+    ($who:literal, $section:literal) => {
+        /// The established context, once complete.
+        pub fn context(&self) -> Option<&$crate::SecurityContext> {
+            match &self.inner {
+                Inner::Complete(c) => Some(c),
+                _ => None,
+            }
+        }
+
+        /// The established context, mutably.
+        pub fn context_mut(&mut self) -> Option<&mut $crate::SecurityContext> {
+            match &mut self.inner {
+                Inner::Complete(c) => Some(c),
+                _ => None,
+            }
+        }
+
+        #[doc = concat!("Takes the established context out of the ", $who, ".")]
+        pub fn take_context(&mut self) -> $crate::Result<$crate::SecurityContext> {
+            match core::mem::replace(&mut self.inner, Inner::Taken) {
+                Inner::Complete(c) => Ok(*c),
+                other => {
+                    self.inner = other;
+                    Err($crate::Error::api(
+                        $crate::ErrorKind::InvalidState,
+                        "take_context",
+                        $section,
+                    ))
+                }
+            }
+        }
+    };
+}
+
 pub mod av_pair;
 mod client;
 mod credentials;

@@ -397,6 +397,24 @@ fn start_message(ty: MessageType, header_end: usize) -> Vec<u8> {
     out
 }
 
+/// The VERSION (2.2.2.10) right after a message's `fixed` header part, when
+/// the header, which ends at `bound` (where the payload starts), has room
+/// for its 8 bytes.
+fn version_at(buf: &[u8], fixed: usize, bound: usize) -> Option<Version> {
+    if bound >= fixed + 8 {
+        array_at::<8>(buf, fixed).map(Version::from_bytes)
+    } else {
+        None
+    }
+}
+
+/// Writes `version`, if any, right after a message's `fixed` header part.
+fn write_version(out: &mut [u8], fixed: usize, version: Option<Version>) {
+    if let Some(v) = version {
+        write_at(out, fixed, &v.to_bytes());
+    }
+}
+
 // ---------------------------------------------------------------------------
 // NEGOTIATE
 
@@ -446,11 +464,7 @@ impl<'a> NegotiateMessage<'a> {
             u32_at(buf, 12).ok_or_else(|| cx.err(ErrorKind::Truncated, "NegotiateFlags", 12))?,
         );
         let f = parse_fields(buf, Self::FIXED, &Self::SPEC, &cx)?;
-        let version = if f.payload_start >= Self::FIXED + 8 {
-            array_at::<8>(buf, Self::FIXED).map(Version::from_bytes)
-        } else {
-            None
-        };
+        let version = version_at(buf, Self::FIXED, f.payload_start);
         let [domain_name, workstation] = f.values;
         Ok(Self {
             flags,
@@ -467,9 +481,7 @@ impl<'a> NegotiateMessage<'a> {
         let header_end = Self::FIXED + if self.version.is_some() { 8 } else { 0 };
         let mut out = start_message(MessageType::Negotiate, header_end);
         write_at(&mut out, 12, &self.flags.bits().to_le_bytes());
-        if let Some(v) = self.version {
-            write_at(&mut out, Self::FIXED, &v.to_bytes());
-        }
+        write_version(&mut out, Self::FIXED, self.version);
         write_fields(
             &mut out,
             header_end,
@@ -528,11 +540,7 @@ impl<'a> ChallengeMessage<'a> {
             array_at::<8>(buf, 24).ok_or_else(|| truncated("ServerChallenge", 24))?;
         let reserved = array_at::<8>(buf, 32).ok_or_else(|| truncated("Reserved", 32))?;
         let f = parse_fields(buf, Self::FIXED, &Self::SPEC, &cx)?;
-        let version = if f.payload_start >= Self::FIXED + 8 {
-            array_at::<8>(buf, Self::FIXED).map(Version::from_bytes)
-        } else {
-            None
-        };
+        let version = version_at(buf, Self::FIXED, f.payload_start);
         let [target_name, target_info_raw] = f.values;
         let info_at = f
             .layout
@@ -560,9 +568,7 @@ impl<'a> ChallengeMessage<'a> {
         write_at(&mut out, 20, &self.flags.bits().to_le_bytes());
         write_at(&mut out, 24, &self.server_challenge);
         write_at(&mut out, 32, &self.reserved);
-        if let Some(v) = self.version {
-            write_at(&mut out, Self::FIXED, &v.to_bytes());
-        }
+        write_version(&mut out, Self::FIXED, self.version);
         write_fields(
             &mut out,
             header_end,
@@ -673,11 +679,7 @@ impl<'a> AuthenticateMessage<'a> {
             .ok()
             .and_then(|r| r.client_challenge.av_pairs.flags())
             .is_some_and(|fl| fl.contains(AvFlags::MIC_PROVIDED));
-        let version_at = |bound: usize| {
-            (bound >= Self::FIXED + 8)
-                .then(|| array_at::<8>(buf, Self::FIXED).map(Version::from_bytes))
-                .flatten()
-        };
+        let version_at = |bound: usize| version_at(buf, Self::FIXED, bound);
         let (version, mic) = if mic_announced {
             let with_version = flags.contains(NegotiateFlags::VERSION);
             let mic_at = |bound: usize| {
@@ -760,9 +762,7 @@ impl<'a> AuthenticateMessage<'a> {
         let header_end = self.header_len();
         let mut out = start_message(MessageType::Authenticate, header_end);
         write_at(&mut out, 60, &self.flags.bits().to_le_bytes());
-        if let Some(v) = self.version {
-            write_at(&mut out, Self::FIXED, &v.to_bytes());
-        }
+        write_version(&mut out, Self::FIXED, self.version);
         if let (Some(mic), Some(at)) = (self.mic, self.mic_offset()) {
             write_at(&mut out, at, &mic);
         }

@@ -234,32 +234,7 @@ impl<S> NtlmServer<S> {
         }
     }
 
-    /// The established context, once complete.
-    pub fn context(&self) -> Option<&SecurityContext> {
-        match &self.inner {
-            Inner::Complete(c) => Some(c),
-            _ => None,
-        }
-    }
-
-    /// The established context, mutably.
-    pub fn context_mut(&mut self) -> Option<&mut SecurityContext> {
-        match &mut self.inner {
-            Inner::Complete(c) => Some(c),
-            _ => None,
-        }
-    }
-
-    /// Takes the established context out of the server.
-    pub fn take_context(&mut self) -> Result<SecurityContext> {
-        match core::mem::replace(&mut self.inner, Inner::Taken) {
-            Inner::Complete(c) => Ok(*c),
-            other => {
-                self.inner = other;
-                Err(Error::api(ErrorKind::InvalidState, "take_context", "3.2.5"))
-            }
-        }
-    }
+    context_accessors!("server", "3.2.5");
 }
 
 impl<S: CredentialStore> NtlmServer<S> {

@@ -598,22 +598,25 @@ fn s<'v>(v: &'v Value, key: &str) -> &'v str {
     v[key].as_str().unwrap()
 }
 
+/// `sstp crypto <sub> --<field> <v[field]>...` for each of `fields`, which
+/// must succeed: its stdout.
+fn crypto_with(sub: &str, v: &Value, fields: &[&str]) -> String {
+    let flags: Vec<String> = fields.iter().map(|f| format!("--{f}")).collect();
+    let mut args = vec!["crypto", sub];
+    for (flag, field) in flags.iter().zip(fields) {
+        args.push(flag);
+        args.push(s(v, field));
+    }
+    ok(run(&args))
+}
+
 #[test]
 fn marc4_known_answers() {
     let file = crypto_json("marc4.json");
     let vectors = file["vectors"].as_array().unwrap();
     assert!(vectors.len() >= 11);
     for v in vectors {
-        let out = ok(run(&[
-            "crypto",
-            "marc4",
-            "--key",
-            s(v, "key"),
-            "--iv",
-            s(v, "iv"),
-            "--data",
-            s(v, "data"),
-        ]));
+        let out = crypto_with("marc4", v, &["key", "iv", "data"]);
         assert_eq!(out.trim_end(), s(v, "output"), "{}", s(v, "source"));
     }
     // RFC 6229 rows: a zero IV gives the keystream from byte 256 on.
@@ -641,22 +644,11 @@ fn elgamal_encrypt_reproduces_every_cryptopp_vector_and_decrypt_inverts_it() {
     let vectors = vectors.as_array().unwrap();
     assert_eq!(vectors.len(), 12);
     for v in vectors {
-        let ct = ok(run(&[
-            "crypto",
+        let ct = crypto_with(
             "elgamal-encrypt",
-            "--p",
-            s(v, "p"),
-            "--g",
-            s(v, "g"),
-            "--y",
-            s(v, "y"),
-            "--plaintext",
-            s(v, "plaintext"),
-            "--k",
-            s(v, "k"),
-            "--padding",
-            s(v, "padding"),
-        ]));
+            v,
+            &["p", "g", "y", "plaintext", "k", "padding"],
+        );
         assert_eq!(
             ct.trim_end(),
             s(v, "ciphertext"),
@@ -664,18 +656,7 @@ fn elgamal_encrypt_reproduces_every_cryptopp_vector_and_decrypt_inverts_it() {
             s(v, "group"),
             s(v, "plaintext")
         );
-        let pt = ok(run(&[
-            "crypto",
-            "elgamal-decrypt",
-            "--p",
-            s(v, "p"),
-            "--g",
-            s(v, "g"),
-            "--x",
-            s(v, "x"),
-            "--ciphertext",
-            s(v, "ciphertext"),
-        ]));
+        let pt = crypto_with("elgamal-decrypt", v, &["p", "g", "x", "ciphertext"]);
         assert_eq!(pt.trim_end(), s(v, "plaintext"));
     }
 }

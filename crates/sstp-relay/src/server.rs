@@ -73,9 +73,8 @@ pub fn next_frame(buf: &[u8], max_command_len: usize) -> Frame {
 /// The encoded ConnectClose with `reason`.
 pub fn connect_close(reason: CloseReason, return_time: u32) -> Vec<u8> {
     ConnectClose {
-        reason,
         return_time,
-        message_count: 0,
+        ..ConnectClose::with_reason(reason)
     }
     .to_vec()
     .unwrap_or_default()

@@ -18,12 +18,11 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use crypto_primitives::ct_eq_bytes;
 use redb::{Database, ReadableTable, TableDefinition};
 use sstp_security_core::keys::SecretKey;
 use sstp_security_core::store::{
-    AccountRecord, AccountRegistration, CommitOutcome, DeviceRecord, IdentityRecord, Registration,
-    RelayStore, UserRecord,
+    AccountRecord, CommitOutcome, DeviceRecord, IdentityRecord, Registration, RelayStore,
+    UserRecord, apply_registration, registration_is_consistent,
 };
 use zeroize::Zeroizing;
 
@@ -300,19 +299,6 @@ fn get_account<T: ReadableTable<&'static str, &'static [u8]>>(
     }
 }
 
-/// Whether a stored (key, object) pair is absent or equal to the new one
-/// (constant time for the key).
-fn consistent(
-    stored_key: Option<&SecretKey>,
-    stored_object: Option<&Vec<u8>>,
-    key: &SecretKey,
-    object: &[u8],
-) -> bool {
-    let key_ok = stored_key.is_none_or(|k| k == key);
-    let obj_ok = stored_object.is_none_or(|o| ct_eq_bytes(o, object));
-    key_ok & obj_ok
-}
-
 impl RelayStore for RedbStore {
     type Error = StoreError;
 
@@ -355,73 +341,10 @@ impl RelayStore for RedbStore {
             // 8–9); dropping `tx` without commit writes nothing.
             let device = get_device(&devices, &dev.device_url)?;
             let account = get_account(&accounts, account_url)?;
-            if let Some(d) = &device
-                && !consistent(
-                    d.device_key.as_ref(),
-                    d.public_keys_object.as_ref(),
-                    &dev.device_key,
-                    &dev.public_keys_object,
-                )
-            {
+            if !registration_is_consistent(device.as_ref(), account.as_ref(), reg) {
                 return Ok(CommitOutcome::Conflict);
             }
-            match &reg.account {
-                AccountRegistration::New {
-                    account_key,
-                    public_keys_object,
-                    ..
-                } => {
-                    if let Some(a) = &account
-                        && !consistent(
-                            a.account_key.as_ref(),
-                            a.public_keys_object.as_ref(),
-                            account_key,
-                            public_keys_object,
-                        )
-                    {
-                        return Ok(CommitOutcome::Conflict);
-                    }
-                }
-                AccountRegistration::OnNewDevice { .. } => {
-                    if account.as_ref().is_none_or(|a| a.account_key.is_none()) {
-                        return Ok(CommitOutcome::Conflict);
-                    }
-                }
-            }
-            let mut device = device.unwrap_or_else(|| DeviceRecord {
-                device_url: dev.device_url.clone(),
-                device_key: None,
-                public_keys_object: None,
-                account_urls: BTreeSet::new(),
-            });
-            if device.device_key.is_none() {
-                device.device_key = Some(dev.device_key.dangerous_clone());
-            }
-            if device.public_keys_object.is_none() {
-                device.public_keys_object = Some(dev.public_keys_object.clone());
-            }
-            device.account_urls.insert(account_url.to_owned());
-            let mut account = account.unwrap_or_else(|| AccountRecord {
-                account_url: account_url.to_owned(),
-                account_key: None,
-                public_keys_object: None,
-                device_urls: BTreeSet::new(),
-                identity_urls: BTreeSet::new(),
-            });
-            if let AccountRegistration::New {
-                account_key,
-                public_keys_object,
-                ..
-            } = &reg.account
-            {
-                if account.account_key.is_none() {
-                    account.account_key = Some(account_key.dangerous_clone());
-                }
-                if account.public_keys_object.is_none() {
-                    account.public_keys_object = Some(public_keys_object.clone());
-                }
-            }
-            account.device_urls.insert(dev.device_url.clone());
+            let (device, account) = apply_registration(device, account, reg);
             devices
                 .insert(dev.device_url.as_str(), encode_device(&device).as_slice())
                 .map_err(db)?;

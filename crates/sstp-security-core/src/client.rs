@@ -43,7 +43,10 @@ use crate::cert::RelayCertificate;
 use crate::cmd;
 use crate::error::{Error, ErrorKind, Origin};
 use crate::keys::{ClientKeyPairs, SecretKey, SecretNonce, key_to_elgamal_plaintext};
-use crate::proto::{field_refs, fields, mac, mac_ok, marc4, nonce_eq, random24};
+use crate::proto::{
+    EncryptedNonce, EngineOutput, field_refs, fields, fresh_encrypted_nonce, mac, mac_ok, marc4,
+    nonce_eq,
+};
 
 const S_CLIENT: &str = "[MS-GRVSSTPS] 3.2.5";
 const S_INIT_DEVICE: &str = "[MS-GRVSSTPS] 3.2.4.1";
@@ -201,15 +204,7 @@ pub enum ClientEvent {
 }
 
 /// What one call produced.
-#[derive(Debug, Default)]
-pub struct ClientOutput {
-    /// Commands to send, in order.
-    pub send: Vec<Vec<u8>>,
-    /// What happened.
-    pub events: Vec<ClientEvent>,
-    /// The transport should be closed after sending.
-    pub close_connection: bool,
-}
+pub type ClientOutput = EngineOutput<ClientEvent>;
 
 #[derive(Debug)]
 struct AccountEntry {
@@ -324,10 +319,11 @@ impl ClientEngine {
             return Ok(out);
         }
         let key = &self.device.device_key;
-        let nonce = random24(rng);
-        let iv = random24(rng);
-        let encrypted = marc4(key, iv.expose_secret(), nonce.expose_secret())
-            .ok_or_else(|| Error::state("marc4 failed", S_INIT_DEVICE))?;
+        let EncryptedNonce {
+            nonce,
+            iv,
+            encrypted,
+        } = fresh_encrypted_nonce(rng, key, S_INIT_DEVICE)?;
         let hmac = mac(
             key,
             &fields::sec_connect(
@@ -478,10 +474,11 @@ impl ClientEngine {
                 continue;
             }
             let acct = &entry.object;
-            let nonce = random24(rng);
-            let iv = random24(rng);
-            let encrypted = marc4(&acct.account_key, iv.expose_secret(), nonce.expose_secret())
-                .ok_or_else(|| Error::state("marc4 failed", S_INIT_ACCOUNT))?;
+            let EncryptedNonce {
+                nonce,
+                iv,
+                encrypted,
+            } = fresh_encrypted_nonce(rng, &acct.account_key, S_INIT_ACCOUNT)?;
             let hmac = mac(
                 &acct.account_key,
                 &fields::sec_attach(
@@ -761,14 +758,11 @@ impl ClientEngine {
         };
         let crypto = |e| Error::crypto(e, section);
         let relay_key = self.certificate.encryption_key();
-        let device_nonce = random24(rng);
-        let iv = random24(rng);
-        let encrypted_nonce = marc4(
-            &dev.device_key,
-            iv.expose_secret(),
-            device_nonce.expose_secret(),
-        )
-        .ok_or_else(|| Error::state("marc4 failed", section))?;
+        let EncryptedNonce {
+            nonce: device_nonce,
+            iv,
+            encrypted: encrypted_nonce,
+        } = fresh_encrypted_nonce(rng, &dev.device_key, section)?;
         let encrypted_device_key = relay_key
             .encrypt(rng, key_to_elgamal_plaintext(&dev.device_key).as_ref())
             .map_err(crypto)?;

@@ -76,11 +76,7 @@ pub(crate) fn connect_authenticate(token: &[u8]) -> Result<Vec<u8>, Error> {
 }
 
 pub(crate) fn connect_close(reason: CloseReason) -> Result<Vec<u8>, Error> {
-    enc(&Command::ConnectClose(ConnectClose {
-        reason,
-        return_time: 0,
-        message_count: 0,
-    }))
+    enc(&Command::ConnectClose(ConnectClose::with_reason(reason)))
 }
 
 pub(crate) fn attach(

@@ -9,7 +9,6 @@ use crypto_primitives::mac::{hmac_sha1_of_sha1, verify_hmac_sha1_of_sha1};
 use crypto_primitives::marc4::marc4_apply;
 use crypto_primitives::secret::{SecretArray, ct_eq_bytes};
 use rand_core::CryptoRng;
-use sstp_wire::AttachResponseId;
 use sstp_wire::consts::{
     SEC_ACCOUNT_ON_NEW_DEVICE, SEC_ACCOUNT_REGISTER, SEC_ACCOUNT_REGISTER_RESPONSE, SEC_ATTACH,
     SEC_ATTACH_RESPONSE, SEC_CONNECT, SEC_CONNECT_RESPONSE, SEC_DEVICE_ACCOUNT_REGISTER,
@@ -17,17 +16,30 @@ use sstp_wire::consts::{
 };
 use zeroize::Zeroizing;
 
+use crate::error::Error;
 use crate::keys::{SECRET_KEY_LEN, SecretKey, SecretNonce};
 
-/// AttachResponse `ResponseId` **AttachRejected**. [MS-GRVSSTPS] 3.3.5.3 and
-/// 3.3.5.4 name it, but its number is not published (reference §4.2:
-/// "0x01 or 0x02 likely"). INFERRED: 0x01. Belongs in
-/// `sstp_wire::AttachResponseId` once confirmed.
-pub const ATTACH_REJECTED: AttachResponseId = AttachResponseId::Other(0x01);
+/// What one call of an engine produced
+/// ([`crate::client::ClientOutput`], [`crate::relay::RelayOutput`]).
+#[derive(Debug)]
+pub struct EngineOutput<E> {
+    /// Commands to send, in order.
+    pub send: Vec<Vec<u8>>,
+    /// What happened.
+    pub events: Vec<E>,
+    /// The transport should be closed after sending.
+    pub close_connection: bool,
+}
 
-/// AttachResponse `ResponseId` **AccountUnknown** (3.3.5.3 step 6). Number
-/// not published. INFERRED: 0x02.
-pub const ACCOUNT_UNKNOWN: AttachResponseId = AttachResponseId::Other(0x02);
+impl<E> Default for EngineOutput<E> {
+    fn default() -> Self {
+        Self {
+            send: Vec::new(),
+            events: Vec::new(),
+            close_connection: false,
+        }
+    }
+}
 
 /// A null-terminated ANSI string as the MAC and signature inputs use it
 /// (2.2: "for an ANSI string the terminating NULL character is included").
@@ -39,7 +51,7 @@ pub(crate) fn z(s: &[u8]) -> Vec<u8> {
 }
 
 /// A fresh 24-byte random value (nonce or IV).
-pub(crate) fn random24<R: CryptoRng + ?Sized>(rng: &mut R) -> SecretNonce {
+fn random24<R: CryptoRng + ?Sized>(rng: &mut R) -> SecretNonce {
     let mut b = Zeroizing::new([0u8; SECRET_KEY_LEN]);
     rng.fill_bytes(b.as_mut());
     SecretArray::new(*b)
@@ -52,6 +64,36 @@ pub(crate) fn marc4(key: &SecretKey, iv: &[u8; 24], data: &[u8; 24]) -> Option<S
     let mut out = Zeroizing::new(*data);
     marc4_apply(key.expose_secret(), iv, out.as_mut()).ok()?;
     Some(SecretArray::new(*out))
+}
+
+/// A fresh nonce with the fresh IV and MARC4 key that encrypt it (3.1.1.4),
+/// as every message that sends a nonce carries it.
+pub(crate) struct EncryptedNonce {
+    /// The nonce in clear (kept by the sender).
+    pub nonce: SecretNonce,
+    /// The IV, sent in clear.
+    pub iv: SecretNonce,
+    /// `MARC4(key, iv, nonce)`, sent.
+    pub encrypted: SecretNonce,
+}
+
+/// Draws a nonce, then an IV, from `rng` and encrypts the nonce with `key`
+/// and the IV ([`marc4`]); `section` names the step for the (unreachable)
+/// MARC4 failure.
+pub(crate) fn fresh_encrypted_nonce<R: CryptoRng + ?Sized>(
+    rng: &mut R,
+    key: &SecretKey,
+    section: &'static str,
+) -> Result<EncryptedNonce, Error> {
+    let nonce = random24(rng);
+    let iv = random24(rng);
+    let encrypted = marc4(key, iv.expose_secret(), nonce.expose_secret())
+        .ok_or_else(|| Error::state("marc4 failed", section))?;
+    Ok(EncryptedNonce {
+        nonce,
+        iv,
+        encrypted,
+    })
 }
 
 /// Constant-time comparison of a kept nonce with received bytes.

@@ -36,7 +36,8 @@
 //!   the §4.1.4 trace shows AwaitingRegister (0x03). Default Ok;
 //!   [`RelayOptions::account_registration_needed_response_id`].
 //! * AttachRejected and AccountUnknown have no published numbers; see
-//!   [`crate::proto::ATTACH_REJECTED`] and [`crate::proto::ACCOUNT_UNKNOWN`].
+//!   [`AttachResponseId::ATTACH_REJECTED`] and
+//!   [`AttachResponseId::ACCOUNT_UNKNOWN`] (INFERRED, in `sstp-wire`).
 //! * Close reasons the text leaves open (an unparseable
 //!   SecDeviceAccountRegister, an out-of-order AttachAuthenticate): ProtocolError.
 //! * After a successful SecAttachAuthenticate the relay closes the Attach
@@ -73,7 +74,8 @@ use crate::cmd;
 use crate::error::Error;
 use crate::keys::{SecretKey, SecretNonce, elgamal_plaintext_to_key, validate_public_keys_object};
 use crate::proto::{
-    ACCOUNT_UNKNOWN, ATTACH_REJECTED, field_refs, fields, mac, mac_ok, marc4, nonce_eq, random24,
+    EncryptedNonce, EngineOutput, field_refs, fields, fresh_encrypted_nonce, mac, mac_ok, marc4,
+    nonce_eq,
 };
 use crate::store::{
     AccountRegistration, CommitOutcome, DeviceRegistration, Registration, RelayStore,
@@ -199,15 +201,7 @@ pub enum RelayEvent {
 }
 
 /// What one call produced.
-#[derive(Debug, Default)]
-pub struct RelayOutput {
-    /// Commands to send, in order.
-    pub send: Vec<Vec<u8>>,
-    /// What happened.
-    pub events: Vec<RelayEvent>,
-    /// The transport should be closed after sending.
-    pub close_connection: bool,
-}
+pub type RelayOutput = EngineOutput<RelayEvent>;
 
 /// What the engine needs from its environment for one call.
 #[derive(Debug)]
@@ -579,10 +573,11 @@ impl RelayEngine {
             return self.connect_reject(io, out, "SecConnect HMAC verification failed");
         };
         // Success: challenge the client.
-        let relay_nonce = random24(io.rng);
-        let iv = random24(io.rng);
-        let encrypted = marc4(&device_key, iv.expose_secret(), relay_nonce.expose_secret())
-            .ok_or_else(|| Error::state("marc4 failed", S_CONNECT))?;
+        let EncryptedNonce {
+            nonce: relay_nonce,
+            iv,
+            encrypted,
+        } = fresh_encrypted_nonce(io.rng, &device_key, S_CONNECT)?;
         let hmac = mac(
             &device_key,
             &fields::sec_connect_response(device_url.as_bytes(), fp, relay_nonce.expose_secret()),
@@ -693,6 +688,25 @@ impl RelayEngine {
         Ok(())
     }
 
+    /// 3.3.5.3 steps 3–4: answers an Attach whose account must register
+    /// (first, or on this device) with `token` and keeps the Attach's
+    /// fields for the Register that follows.
+    fn await_registration(
+        &mut self,
+        out: &mut RelayOutput,
+        event_id: u32,
+        response_id: AttachResponseId,
+        token: Result<Vec<u8>, sstp_wire::Error>,
+        pending: PendingAttach,
+    ) -> Result<(), Error> {
+        let token = token.map_err(wire_err)?;
+        out.send
+            .push(cmd::attach_response(event_id, response_id, &token)?);
+        self.sessions
+            .insert(event_id, AttachSession::AwaitingRegistration(pending));
+        Ok(())
+    }
+
     /// 3.3.5.3.
     fn on_attach<S: RelayStore + ?Sized, R: CryptoRng + ?Sized>(
         &mut self,
@@ -720,7 +734,7 @@ impl RelayEngine {
             return self.attach_failed(
                 out,
                 event_id,
-                ATTACH_REJECTED,
+                AttachResponseId::ATTACH_REJECTED,
                 S_ATTACH,
                 "malformed SecAttach, account URL or device URL",
             );
@@ -742,32 +756,18 @@ impl RelayEngine {
             let token = SecAttachResponseAccountRegistrationNeeded {
                 minor_version: self.options.minor_version,
             }
-            .to_vec()
-            .map_err(wire_err)?;
-            out.send.push(cmd::attach_response(
-                event_id,
-                self.options.account_registration_needed_response_id,
-                &token,
-            )?);
-            self.sessions
-                .insert(event_id, AttachSession::AwaitingRegistration(pending));
-            return Ok(());
+            .to_vec();
+            let response_id = self.options.account_registration_needed_response_id;
+            return self.await_registration(out, event_id, response_id, token, pending);
         };
         // Step 4.
         if !on_device {
             let token = SecAttachResponseNewDeviceRegistrationNeeded {
                 minor_version: self.options.minor_version,
             }
-            .to_vec()
-            .map_err(wire_err)?;
-            out.send.push(cmd::attach_response(
-                event_id,
-                AttachResponseId::AwaitingRegister,
-                &token,
-            )?);
-            self.sessions
-                .insert(event_id, AttachSession::AwaitingRegistration(pending));
-            return Ok(());
+            .to_vec();
+            let response_id = AttachResponseId::AwaitingRegister;
+            return self.await_registration(out, event_id, response_id, token, pending);
         }
         // Steps 5-7.
         self.answer_attach(io, out, event_id, &pending, &account_key, &device_url, None)
@@ -803,15 +803,16 @@ impl RelayEngine {
             return self.attach_failed(
                 out,
                 event_id,
-                ACCOUNT_UNKNOWN,
+                AttachResponseId::ACCOUNT_UNKNOWN,
                 S_ATTACH,
                 "SecAttach HMAC verification failed",
             );
         };
-        let relay_nonce = random24(io.rng);
-        let iv = random24(io.rng);
-        let encrypted = marc4(account_key, iv.expose_secret(), relay_nonce.expose_secret())
-            .ok_or_else(|| Error::state("marc4 failed", S_ATTACH))?;
+        let EncryptedNonce {
+            nonce: relay_nonce,
+            iv,
+            encrypted,
+        } = fresh_encrypted_nonce(io.rng, account_key, S_ATTACH)?;
         let hmac = mac(
             account_key,
             &fields::sec_attach_response(
@@ -890,7 +891,7 @@ impl RelayEngine {
             return self.attach_failed(
                 out,
                 event_id,
-                ATTACH_REJECTED,
+                AttachResponseId::ATTACH_REJECTED,
                 S_ATTACH_AUTH,
                 "SecAttachAuthenticate nonce verification failed",
             );
@@ -1016,10 +1017,11 @@ impl RelayEngine {
                 now,
             ),
         );
-        let relay_nonce = random24(io.rng);
-        let iv = random24(io.rng);
-        let encrypted = marc4(&device_key, iv.expose_secret(), relay_nonce.expose_secret())
-            .ok_or_else(|| Error::state("marc4 failed", S_REGISTER))?;
+        let EncryptedNonce {
+            nonce: relay_nonce,
+            iv,
+            encrypted,
+        } = fresh_encrypted_nonce(io.rng, &device_key, S_REGISTER)?;
         let device_hmac = mac(
             &device_key,
             &fields::sec_device_account_register_response(

@@ -205,6 +205,100 @@ fn consistent(
     key_ok & obj_ok
 }
 
+/// [MS-GRVSSTPS] 3.3.5.5.1 steps 8–9, as [`RelayStore::commit_registration`]
+/// repeats them inside its transaction: whether `registration` may be
+/// written over the stored `device` and `account` records (as read in that
+/// transaction; `None` where there is none).
+///
+/// A stored device key or device public keys object must be absent or equal
+/// to the registration's (step 8); for [`AccountRegistration::New`] the
+/// same holds for the stored account key and account public keys object
+/// (step 9); for [`AccountRegistration::OnNewDevice`] (3.3.5.5.2) the
+/// account must exist and have a key. Keys and objects are compared in
+/// constant time. `false` means [`CommitOutcome::Conflict`]: write nothing.
+pub fn registration_is_consistent(
+    device: Option<&DeviceRecord>,
+    account: Option<&AccountRecord>,
+    registration: &Registration,
+) -> bool {
+    let dev = &registration.device;
+    if let Some(d) = device
+        && !consistent(
+            d.device_key.as_ref(),
+            d.public_keys_object.as_ref(),
+            &dev.device_key,
+            &dev.public_keys_object,
+        )
+    {
+        return false;
+    }
+    match &registration.account {
+        AccountRegistration::New {
+            account_key,
+            public_keys_object,
+            ..
+        } => account.is_none_or(|a| {
+            consistent(
+                a.account_key.as_ref(),
+                a.public_keys_object.as_ref(),
+                account_key,
+                public_keys_object,
+            )
+        }),
+        AccountRegistration::OnNewDevice { .. } => account.is_some_and(|a| a.account_key.is_some()),
+    }
+}
+
+/// The records a consistent `registration` (see
+/// [`registration_is_consistent`]) leaves behind, built from the stored
+/// `device` and `account` records (`None` where there is none): keys and
+/// public keys objects are filled in where absent (never replaced), the
+/// device URL is added to the account and the account URL to the device.
+/// The caller writes both records in one transaction.
+pub fn apply_registration(
+    device: Option<DeviceRecord>,
+    account: Option<AccountRecord>,
+    registration: &Registration,
+) -> (DeviceRecord, AccountRecord) {
+    let dev = &registration.device;
+    let account_url = registration.account.account_url();
+    let mut device = device.unwrap_or_else(|| DeviceRecord {
+        device_url: dev.device_url.clone(),
+        device_key: None,
+        public_keys_object: None,
+        account_urls: BTreeSet::new(),
+    });
+    if device.device_key.is_none() {
+        device.device_key = Some(dev.device_key.dangerous_clone());
+    }
+    if device.public_keys_object.is_none() {
+        device.public_keys_object = Some(dev.public_keys_object.clone());
+    }
+    device.account_urls.insert(account_url.to_owned());
+    let mut account = account.unwrap_or_else(|| AccountRecord {
+        account_url: account_url.to_owned(),
+        account_key: None,
+        public_keys_object: None,
+        device_urls: BTreeSet::new(),
+        identity_urls: BTreeSet::new(),
+    });
+    if let AccountRegistration::New {
+        account_key,
+        public_keys_object,
+        ..
+    } = &registration.account
+    {
+        if account.account_key.is_none() {
+            account.account_key = Some(account_key.dangerous_clone());
+        }
+        if account.public_keys_object.is_none() {
+            account.public_keys_object = Some(public_keys_object.clone());
+        }
+    }
+    account.device_urls.insert(dev.device_url.clone());
+    (device, account)
+}
+
 impl MemoryStore {
     /// An empty store.
     pub fn new() -> Self {
@@ -253,86 +347,23 @@ impl RelayStore for MemoryStore {
     }
 
     fn commit_registration(&mut self, reg: &Registration) -> Result<CommitOutcome, Infallible> {
-        let dev = &reg.device;
+        let device_url = &reg.device.device_url;
         let account_url = reg.account.account_url();
         // Check everything first; write only when all checks pass.
-        if let Some(d) = self.devices.get(&dev.device_url)
-            && !consistent(
-                d.device_key.as_ref(),
-                d.public_keys_object.as_ref(),
-                &dev.device_key,
-                &dev.public_keys_object,
-            )
-        {
+        if !registration_is_consistent(
+            self.devices.get(device_url),
+            self.accounts.get(account_url),
+            reg,
+        ) {
             return Ok(CommitOutcome::Conflict);
         }
-        match &reg.account {
-            AccountRegistration::New {
-                account_key,
-                public_keys_object,
-                ..
-            } => {
-                if let Some(a) = self.accounts.get(account_url)
-                    && !consistent(
-                        a.account_key.as_ref(),
-                        a.public_keys_object.as_ref(),
-                        account_key,
-                        public_keys_object,
-                    )
-                {
-                    return Ok(CommitOutcome::Conflict);
-                }
-            }
-            AccountRegistration::OnNewDevice { .. } => {
-                if self
-                    .accounts
-                    .get(account_url)
-                    .is_none_or(|a| a.account_key.is_none())
-                {
-                    return Ok(CommitOutcome::Conflict);
-                }
-            }
-        }
-        let device = self
-            .devices
-            .entry(dev.device_url.clone())
-            .or_insert_with(|| DeviceRecord {
-                device_url: dev.device_url.clone(),
-                device_key: None,
-                public_keys_object: None,
-                account_urls: BTreeSet::new(),
-            });
-        if device.device_key.is_none() {
-            device.device_key = Some(dev.device_key.dangerous_clone());
-        }
-        if device.public_keys_object.is_none() {
-            device.public_keys_object = Some(dev.public_keys_object.clone());
-        }
-        device.account_urls.insert(account_url.to_owned());
-        let account = self
-            .accounts
-            .entry(account_url.to_owned())
-            .or_insert_with(|| AccountRecord {
-                account_url: account_url.to_owned(),
-                account_key: None,
-                public_keys_object: None,
-                device_urls: BTreeSet::new(),
-                identity_urls: BTreeSet::new(),
-            });
-        if let AccountRegistration::New {
-            account_key,
-            public_keys_object,
-            ..
-        } = &reg.account
-        {
-            if account.account_key.is_none() {
-                account.account_key = Some(account_key.dangerous_clone());
-            }
-            if account.public_keys_object.is_none() {
-                account.public_keys_object = Some(public_keys_object.clone());
-            }
-        }
-        account.device_urls.insert(dev.device_url.clone());
+        let (device, account) = apply_registration(
+            self.devices.remove(device_url),
+            self.accounts.remove(account_url),
+            reg,
+        );
+        self.devices.insert(device_url.clone(), device);
+        self.accounts.insert(account_url.to_owned(), account);
         Ok(CommitOutcome::Committed)
     }
 

@@ -40,6 +40,44 @@ fn sim_with(
     (sim, c, r)
 }
 
+/// [`sim_with`] for device A and `account` under the default relay
+/// options: what most tests vary is only the store and the tamper.
+fn sim_default(
+    store: &mut sstp_security_core::store::MemoryStore,
+    tamper: impl FnMut(Dir, &str, Vec<u8>) -> Option<Vec<u8>>,
+) -> (Sim, sstp_security_core::client::ClientEngine, RelayEngine) {
+    let f = fixture();
+    sim_with(
+        &f.device_a,
+        &f.account,
+        store,
+        RelayOptions::default(),
+        tamper,
+    )
+}
+
+/// A tamper that replaces each command going `dir` whose description
+/// starts with `prefix` by `change(command)` and passes the rest.
+fn edit(
+    dir: Dir,
+    prefix: &'static str,
+    change: impl Fn(Vec<u8>) -> Vec<u8> + Copy,
+) -> impl Fn(Dir, &str, Vec<u8>) -> Option<Vec<u8>> + Copy {
+    move |d, n, b| {
+        Some(if d == dir && n.starts_with(prefix) {
+            change(b)
+        } else {
+            b
+        })
+    }
+}
+
+/// The command with the major version of its security token broken.
+fn bad_token_version(b: Vec<u8>) -> Vec<u8> {
+    let at = token_offset(&b);
+    bad_version(b, at)
+}
+
 fn has(sim: &Sim, line: &str) -> bool {
     lines(sim).iter().any(|l| l == line)
 }
@@ -74,24 +112,18 @@ fn tampered_sec_connect_hmac_gets_authentication_failed() {
     let mut s = registered_store();
     let fp = *f.relay.fingerprint();
     let _ = fp;
-    let (sim, _, r) = sim_with(
-        &f.device_a,
-        &f.account,
-        &mut s,
-        RelayOptions::default(),
-        |d, n, b| {
-            // The HMAC sits 20 bytes before the encrypted nonce (24 + 2) and the
-            // two trailing product strings ("sstp-security-core client\0\0").
-            if d == Dir::ToRelay && n == "Connect[SecConnect]" {
-                let tail = "sstp-security-core client".len() + 2;
-                let mut b = b;
-                let at = b.len() - tail - 24 - 2 - 5;
-                b[at] ^= 1;
-                return Some(b);
-            }
-            Some(b)
-        },
-    );
+    let (sim, _, r) = sim_default(&mut s, |d, n, b| {
+        // The HMAC sits 20 bytes before the encrypted nonce (24 + 2) and the
+        // two trailing product strings ("sstp-security-core client\0\0").
+        if d == Dir::ToRelay && n == "Connect[SecConnect]" {
+            let tail = "sstp-security-core client".len() + 2;
+            let mut b = b;
+            let at = b.len() - tail - 24 - 2 - 5;
+            b[at] ^= 1;
+            return Some(b);
+        }
+        Some(b)
+    });
     assert!(has(
         &sim,
         "R> ConnectResponse(AuthenticationFailed)[SecConnectResponseAuthenticationFailed]"
@@ -134,13 +166,7 @@ fn device_with_empty_account_list_gets_authentication_failed() {
         public_keys_object: Some(f.device_a.keys.public_keys_object().to_vec()),
         account_urls: Default::default(),
     });
-    let (sim, _, _) = sim_with(
-        &f.device_a,
-        &f.account,
-        &mut s,
-        RelayOptions::default(),
-        no_tamper,
-    );
+    let (sim, _, _) = sim_default(&mut s, no_tamper);
     assert_eq!(
         lines(&sim)[1],
         "R> ConnectResponse(AuthenticationFailed)[SecConnectResponseAuthenticationFailed]"
@@ -174,13 +200,7 @@ fn sec_connect_version_mismatch_normative_and_note_11() {
         Some(b)
     };
     let mut s = registered_store();
-    let (sim, _, _) = sim_with(
-        &f.device_a,
-        &f.account,
-        &mut s,
-        RelayOptions::default(),
-        tamper,
-    );
+    let (sim, _, _) = sim_default(&mut s, tamper);
     assert_eq!(
         lines(&sim)[1],
         "R> ConnectResponse(AuthenticationFailed)[SecConnectResponseAuthenticationFailed]"
@@ -203,43 +223,18 @@ fn sec_connect_version_mismatch_normative_and_note_11() {
 
 #[test]
 fn wrong_connect_authenticate_nonce_gets_stale_connect_authenticate() {
-    let f = fixture();
     let mut s = registered_store();
-    let (sim, _, r) = sim_with(
-        &f.device_a,
-        &f.account,
-        &mut s,
-        RelayOptions::default(),
-        |d, n, b| {
-            Some(
-                if d == Dir::ToRelay && n.starts_with("ConnectAuthenticate") {
-                    flip_last(b)
-                } else {
-                    b
-                },
-            )
-        },
-    );
+    let (sim, _, r) = sim_default(&mut s, edit(Dir::ToRelay, "ConnectAuthenticate", flip_last));
     assert!(has(&sim, "R> ConnectClose(StaleConnectAuthenticate)"));
     assert_eq!(r.state(), RelayState::Closed);
 }
 
 #[test]
 fn malformed_connect_authenticate_gets_stale_connect_authenticate() {
-    let f = fixture();
     let mut s = registered_store();
-    let (sim, _, _) = sim_with(
-        &f.device_a,
-        &f.account,
+    let (sim, _, _) = sim_default(
         &mut s,
-        RelayOptions::default(),
-        |d, n, b| {
-            if d == Dir::ToRelay && n.starts_with("ConnectAuthenticate") {
-                let at = token_offset(&b);
-                return Some(bad_version(b, at));
-            }
-            Some(b)
-        },
+        edit(Dir::ToRelay, "ConnectAuthenticate", bad_token_version),
     );
     assert!(has(&sim, "R> ConnectClose(StaleConnectAuthenticate)"));
 }
@@ -395,21 +390,8 @@ fn wrong_account_key_gets_attach_response_authentication_failed() {
 
 #[test]
 fn malformed_sec_attach_gets_attach_rejected() {
-    let f = fixture();
     let mut s = registered_store();
-    let (sim, _, _) = sim_with(
-        &f.device_a,
-        &f.account,
-        &mut s,
-        RelayOptions::default(),
-        |d, n, b| {
-            if d == Dir::ToRelay && n.starts_with("Attach#") {
-                let at = token_offset(&b);
-                return Some(bad_version(b, at));
-            }
-            Some(b)
-        },
-    );
+    let (sim, _, _) = sim_default(&mut s, edit(Dir::ToRelay, "Attach#", bad_token_version));
     assert!(has(
         &sim,
         "R> AttachResponse#1(Other(1))[SecAttachResponseAuthenticationFailed]"
@@ -438,22 +420,15 @@ fn account_registration_needed_response_id_follows_the_option() {
 
 #[test]
 fn wrong_attach_authenticate_nonce_gets_attach_rejected() {
-    let f = fixture();
     let mut s = registered_store();
-    let (sim, _, r) = sim_with(
-        &f.device_a,
-        &f.account,
+    let (sim, _, r) = sim_default(
         &mut s,
-        RelayOptions::default(),
-        |d, n, b| {
-            if d == Dir::ToRelay && n.starts_with("AttachAuthenticate") {
-                let at = token_offset(&b) + 5; // first byte of RelayAccountNonce
-                let mut b = b;
-                b[at] ^= 1;
-                return Some(b);
-            }
-            Some(b)
-        },
+        edit(Dir::ToRelay, "AttachAuthenticate", |b| {
+            let at = token_offset(&b) + 5; // first byte of RelayAccountNonce
+            let mut b = b;
+            b[at] ^= 1;
+            b
+        }),
     );
     assert!(has(
         &sim,
@@ -465,23 +440,9 @@ fn wrong_attach_authenticate_nonce_gets_attach_rejected() {
 #[test]
 fn wrong_device_nonce_in_attach_authenticate_normative_and_note_12() {
     let f = fixture();
-    let tamper = |d: Dir, n: &str, b: Vec<u8>| {
-        Some(
-            if d == Dir::ToRelay && n.starts_with("AttachAuthenticate") {
-                flip_last(b)
-            } else {
-                b
-            },
-        )
-    };
+    let tamper = edit(Dir::ToRelay, "AttachAuthenticate", flip_last);
     let mut s = registered_store();
-    let (sim, _, r) = sim_with(
-        &f.device_a,
-        &f.account,
-        &mut s,
-        RelayOptions::default(),
-        tamper,
-    );
+    let (sim, _, r) = sim_default(&mut s, tamper);
     assert!(has(
         &sim,
         "R> AttachResponse#1(Other(1))[SecAttachResponseAuthenticationFailed]"
@@ -503,54 +464,37 @@ fn wrong_device_nonce_in_attach_authenticate_normative_and_note_12() {
 
 #[test]
 fn malformed_attach_authenticate_gets_stale_attach_authenticate() {
-    let f = fixture();
     let mut s = registered_store();
-    let (sim, _, _) = sim_with(
-        &f.device_a,
-        &f.account,
+    let (sim, _, _) = sim_default(
         &mut s,
-        RelayOptions::default(),
-        |d, n, b| {
-            if d == Dir::ToRelay && n.starts_with("AttachAuthenticate") {
-                let at = token_offset(&b);
-                return Some(bad_version(b, at));
-            }
-            Some(b)
-        },
+        edit(Dir::ToRelay, "AttachAuthenticate", bad_token_version),
     );
     assert!(has(&sim, "R> Close#1(StaleAttachAuthenticate)"));
 }
 
 #[test]
 fn attach_authenticate_out_of_order_gets_close() {
-    let f = fixture();
     let mut s = registered_store();
-    let (sim, _, _) = sim_with(
-        &f.device_a,
-        &f.account,
-        &mut s,
-        RelayOptions::default(),
-        |d, n, b| {
-            if d == Dir::ToRelay && n.starts_with("Attach#") {
-                let tok = [1u8, 4, 3, 24, 0]
-                    .iter()
-                    .copied()
-                    .chain([0u8; 24])
-                    .chain([24, 0])
-                    .chain([0u8; 24])
-                    .collect::<Vec<_>>();
-                return Some(
-                    Command::AttachAuthenticate(AttachAuthenticate {
-                        event_id: 1,
-                        authentication_token: &tok,
-                    })
-                    .to_vec()
-                    .unwrap(),
-                );
-            }
-            Some(b)
-        },
-    );
+    let (sim, _, _) = sim_default(&mut s, |d, n, b| {
+        if d == Dir::ToRelay && n.starts_with("Attach#") {
+            let tok = [1u8, 4, 3, 24, 0]
+                .iter()
+                .copied()
+                .chain([0u8; 24])
+                .chain([24, 0])
+                .chain([0u8; 24])
+                .collect::<Vec<_>>();
+            return Some(
+                Command::AttachAuthenticate(AttachAuthenticate {
+                    event_id: 1,
+                    authentication_token: &tok,
+                })
+                .to_vec()
+                .unwrap(),
+            );
+        }
+        Some(b)
+    });
     assert!(has(&sim, "R> Close#1(ProtocolError)"));
 }
 
@@ -558,15 +502,8 @@ fn attach_authenticate_out_of_order_gets_close() {
 
 #[test]
 fn unknown_pre_auth_token_gets_close_user_authentication_failed() {
-    let f = fixture();
     let mut s = sstp_security_core::store::MemoryStore::new(); // no user record
-    let (sim, c, _) = sim_with(
-        &f.device_a,
-        &f.account,
-        &mut s,
-        RelayOptions::default(),
-        no_tamper,
-    );
+    let (sim, c, _) = sim_default(&mut s, no_tamper);
     assert!(has(&sim, "R> Close#1(UserAuthenticationFailed)"));
     assert_eq!(
         c.account_state(ACCOUNT),
@@ -581,37 +518,19 @@ fn unknown_pre_auth_token_gets_close_user_authentication_failed() {
 
 #[test]
 fn pre_auth_token_of_another_account_is_refused() {
-    let f = fixture();
     let mut s = sstp_security_core::store::MemoryStore::new();
     s.add_user(PRE_AUTH, ACCOUNT2);
-    let (sim, _, _) = sim_with(
-        &f.device_a,
-        &f.account,
-        &mut s,
-        RelayOptions::default(),
-        no_tamper,
-    );
+    let (sim, _, _) = sim_default(&mut s, no_tamper);
     assert!(has(&sim, "R> Close#1(UserAuthenticationFailed)"));
 }
 
 #[test]
 fn tampered_device_signature_gets_close_device_authentication_failed() {
-    let f = fixture();
     let mut s = store();
-    let (sim, _, _) = sim_with(
-        &f.device_a,
-        &f.account,
-        &mut s,
-        RelayOptions::default(),
-        |d, n, b| {
-            // The last 24 bytes are the encrypted device nonce, covered by the
-            // device signature.
-            Some(if d == Dir::ToRelay && n.starts_with("Register#1") {
-                flip_last(b)
-            } else {
-                b
-            })
-        },
+    let (sim, _, _) = sim_default(
+        &mut s, // The last 24 bytes are the encrypted device nonce, covered by the
+        // device signature.
+        edit(Dir::ToRelay, "Register#1", flip_last),
     );
     assert!(has(&sim, "R> Close#1(DeviceAuthenticationFailed)"));
     assert!(s.account(ACCOUNT).unwrap().is_none());
@@ -622,20 +541,10 @@ fn tampered_account_signature_gets_close_device_authentication_failed() {
     let f = fixture();
     let mut s = store();
     let pko = f.account.keys.public_keys_object().to_vec();
-    let (sim, _, _) = sim_with(
-        &f.device_a,
-        &f.account,
-        &mut s,
-        RelayOptions::default(),
-        |d, n, b| {
-            // Flipping a byte of the RSA modulus inside the account public keys
-            // object breaks the account signature check.
-            Some(if d == Dir::ToRelay && n.starts_with("Register#1") {
-                flip_in(b, &pko[20..60])
-            } else {
-                b
-            })
-        },
+    let (sim, _, _) = sim_default(
+        &mut s, // Flipping a byte of the RSA modulus inside the account public keys
+        // object breaks the account signature check.
+        edit(Dir::ToRelay, "Register#1", |b| flip_in(b, &pko[20..60])),
     );
     assert!(
         has(&sim, "R> Close#1(DeviceAuthenticationFailed)"),
@@ -649,18 +558,9 @@ fn wrong_fingerprint_gets_close_device_authentication_failed() {
     let f = fixture();
     let mut s = store();
     let fp = f.relay.fingerprint().to_vec();
-    let (sim, _, _) = sim_with(
-        &f.device_a,
-        &f.account,
+    let (sim, _, _) = sim_default(
         &mut s,
-        RelayOptions::default(),
-        |d, n, b| {
-            Some(if d == Dir::ToRelay && n.starts_with("Register#1") {
-                flip_in(b, &fp)
-            } else {
-                b
-            })
-        },
+        edit(Dir::ToRelay, "Register#1", |b| flip_in(b, &fp)),
     );
     assert!(has(&sim, "R> Close#1(DeviceAuthenticationFailed)"));
 }
@@ -710,14 +610,16 @@ fn device_re_registration_with_another_key_gets_device_authentication_failed() {
     s.add_user(PRE_AUTH, ACCOUNT2);
     let mut c = client(&f.device_a_impostor, &[&f.account2]);
     let mut r = relay();
-    let sim = run(&mut c, &mut r, &mut s, true, |d, n, b| {
+    let sim = run(
+        &mut c,
+        &mut r,
+        &mut s,
+        true,
         // Make the impostor believe the device is unknown.
-        Some(if d == Dir::ToClient && n.starts_with("ConnectResponse") {
+        edit(Dir::ToClient, "ConnectResponse", |_| {
             dev_reg_needed_response()
-        } else {
-            b
-        })
-    });
+        }),
+    );
     assert!(has(
         &sim,
         "C> Register#1[SecDeviceAccountRegister:SecAccountRegister]"
@@ -736,22 +638,13 @@ fn device_re_registration_with_another_key_gets_device_authentication_failed() {
 #[test]
 fn malformed_register_normative_close_and_note_13_ignore() {
     let f = fixture();
-    let tamper = |d: Dir, n: &str, b: Vec<u8>| {
-        if d == Dir::ToRelay && n.starts_with("Register#1") {
-            let mut b = b;
-            b[9] = 2; // SecDeviceAccountRegister major version
-            return Some(b);
-        }
-        Some(b)
-    };
+    let tamper = edit(Dir::ToRelay, "Register#1", |b| {
+        let mut b = b;
+        b[9] = 2; // SecDeviceAccountRegister major version
+        b
+    });
     let mut s = store();
-    let (sim, _, _) = sim_with(
-        &f.device_a,
-        &f.account,
-        &mut s,
-        RelayOptions::default(),
-        tamper,
-    );
+    let (sim, _, _) = sim_default(&mut s, tamper);
     assert!(has(&sim, "R> Close#1(ProtocolError)"));
     let mut s = store();
     let (sim, _, _) = sim_with(
@@ -768,26 +661,19 @@ fn malformed_register_normative_close_and_note_13_ignore() {
 
 #[test]
 fn tampered_identity_register_hmac_gets_close_protocol_error() {
-    let f = fixture();
     let mut s = registered_store();
     s.update_identities(ACCOUNT, &[], &[IDENTITY_1.into(), IDENTITY_2.into()])
         .unwrap();
-    let (sim, c, _) = sim_with(
-        &f.device_a,
-        &f.account,
+    let (sim, c, _) = sim_default(
         &mut s,
-        RelayOptions::default(),
-        |d, n, b| {
-            if d == Dir::ToRelay && n.starts_with("Register#2") {
-                // Register header (9) + SecIdentityRegister header (3) +
-                // Timestamp (4) + AccountURL + NUL + HMACLength (2): the HMAC.
-                let at = 9 + 3 + 4 + ACCOUNT.len() + 1 + 2;
-                let mut b = b;
-                b[at] ^= 1;
-                return Some(b);
-            }
-            Some(b)
-        },
+        edit(Dir::ToRelay, "Register#2", |b| {
+            // Register header (9) + SecIdentityRegister header (3) +
+            // Timestamp (4) + AccountURL + NUL + HMACLength (2): the HMAC.
+            let at = 9 + 3 + 4 + ACCOUNT.len() + 1 + 2;
+            let mut b = b;
+            b[at] ^= 1;
+            b
+        }),
     );
     assert!(has(&sim, "R> Close#2(ProtocolError)"), "{:?}", lines(&sim));
     assert_eq!(c.account_state(ACCOUNT), Some(AccountState::Authenticated));
@@ -804,21 +690,18 @@ fn tampered_identity_register_hmac_gets_close_protocol_error() {
 
 #[test]
 fn client_rejects_tampered_sec_connect_response() {
-    let f = fixture();
     let mut s = registered_store();
-    let (sim, c, _) = sim_with(
-        &f.device_a,
-        &f.account,
+    let (sim, c, _) = sim_default(
         &mut s,
-        RelayOptions::default(),
-        |d, n, b| {
-            if d == Dir::ToClient && n.starts_with("ConnectResponse(Ok)[SecConnectResponse]") {
+        edit(
+            Dir::ToClient,
+            "ConnectResponse(Ok)[SecConnectResponse]",
+            |b| {
                 let mut b = b;
                 b[20] ^= 1; // inside the IV
-                return Some(b);
-            }
-            Some(b)
-        },
+                b
+            },
+        ),
     );
     assert_eq!(
         lines(&sim).last().unwrap(),
@@ -829,23 +712,16 @@ fn client_rejects_tampered_sec_connect_response() {
 
 #[test]
 fn client_rejects_tampered_sec_attach_response_with_close() {
-    let f = fixture();
     let mut s = registered_store();
-    let (sim, c, _) = sim_with(
-        &f.device_a,
-        &f.account,
-        &mut s,
-        RelayOptions::default(),
-        |d, n, b| {
-            Some(
-                if d == Dir::ToClient && n.ends_with("[SecAttachResponse]") {
-                    flip_last(b)
-                } else {
-                    b
-                },
-            )
-        },
-    );
+    let (sim, c, _) = sim_default(&mut s, |d, n, b| {
+        Some(
+            if d == Dir::ToClient && n.ends_with("[SecAttachResponse]") {
+                flip_last(b)
+            } else {
+                b
+            },
+        )
+    });
     assert_eq!(
         lines(&sim).last().unwrap(),
         "C> Close#1(UserAuthenticationFailed)"
@@ -858,23 +734,8 @@ fn client_rejects_tampered_sec_attach_response_with_close() {
 
 #[test]
 fn client_rejects_tampered_register_response_with_close() {
-    let f = fixture();
     let mut s = store();
-    let (sim, c, _) = sim_with(
-        &f.device_a,
-        &f.account,
-        &mut s,
-        RelayOptions::default(),
-        |d, n, b| {
-            Some(
-                if d == Dir::ToClient && n.starts_with("RegisterResponse#1") {
-                    flip_last(b)
-                } else {
-                    b
-                },
-            )
-        },
-    );
+    let (sim, c, _) = sim_default(&mut s, edit(Dir::ToClient, "RegisterResponse#1", flip_last));
     assert!(
         has(&sim, "C> Close#1(DeviceAuthenticationFailed)"),
         "{:?}",
@@ -898,19 +759,13 @@ fn client_treats_out_of_order_messages_as_protocol_violations() {
     let f = fixture();
     let mut s = registered_store();
     // An AttachResponse for a session the client never opened.
-    let (sim, c, _) = sim_with(
-        &f.device_a,
-        &f.account,
+    let (sim, c, _) = sim_default(
         &mut s,
-        RelayOptions::default(),
-        |d, n, b| {
-            if d == Dir::ToClient && n.starts_with("AttachResponse#1") {
-                let mut b = b;
-                b[3] = 0x7f; // EventId
-                return Some(b);
-            }
-            Some(b)
-        },
+        edit(Dir::ToClient, "AttachResponse#1", |b| {
+            let mut b = b;
+            b[3] = 0x7f; // EventId
+            b
+        }),
     );
     assert_eq!(
         lines(&sim).last().unwrap(),

@@ -13,9 +13,7 @@ use sstp_security_core::store::RelayStore;
 fn figure_7_new_account_and_device() {
     let f = fixture();
     let mut s = store();
-    let mut c = client(&f.device_a, &[&f.account]);
-    let mut r = relay();
-    let sim = run(&mut c, &mut r, &mut s, true, no_tamper);
+    let (sim, c, r) = connect_once(&mut s, &f.device_a, &[&f.account], true);
     assert_eq!(
         lines(&sim),
         [
@@ -71,9 +69,7 @@ fn figure_7_new_account_and_device() {
 fn figure_8_account_on_new_device() {
     let f = fixture();
     let mut s = registered_store();
-    let mut c = client(&f.device_b, &[&f.account]);
-    let mut r = relay();
-    let sim = run(&mut c, &mut r, &mut s, true, no_tamper);
+    let (sim, _, r) = connect_once(&mut s, &f.device_b, &[&f.account], true);
     assert_eq!(
         lines(&sim),
         [
@@ -107,9 +103,7 @@ fn figure_8_account_on_new_device() {
 fn figure_9_reconnecting_client() {
     let f = fixture();
     let mut s = registered_store();
-    let mut c = client(&f.device_a, &[&f.account]);
-    let mut r = relay();
-    let sim = run(&mut c, &mut r, &mut s, true, no_tamper);
+    let (sim, c, r) = connect_once(&mut s, &f.device_a, &[&f.account], true);
     assert_eq!(
         lines(&sim),
         [
@@ -145,9 +139,7 @@ fn identity_registration_adds_and_removes() {
     s.update_identities(ACCOUNT, &[IDENTITY_OLD.into()], &[])
         .unwrap();
     assert!(s.identity(IDENTITY_OLD).unwrap().is_some());
-    let mut c = client(&f.device_a, &[&f.account]);
-    let mut r = relay();
-    let sim = run(&mut c, &mut r, &mut s, true, no_tamper);
+    let (sim, _, _) = connect_once(&mut s, &f.device_a, &[&f.account], true);
     assert!(sim.relay_events.contains(&RelayEvent::IdentitiesUpdated {
         account_url: ACCOUNT.into(),
         added: vec![IDENTITY_1.into(), IDENTITY_2.into()],
@@ -163,9 +155,7 @@ fn identity_registration_adds_and_removes() {
 fn two_accounts_on_one_connection_each_authenticate() {
     let f = fixture();
     let mut s = store();
-    let mut c = client(&f.device_a, &[&f.account, &f.account2]);
-    let mut r = relay();
-    let sim = run(&mut c, &mut r, &mut s, true, no_tamper);
+    let (sim, c, r) = connect_once(&mut s, &f.device_a, &[&f.account, &f.account2], true);
     assert_eq!(c.account_state(ACCOUNT), Some(AccountState::Authenticated));
     assert_eq!(c.account_state(ACCOUNT2), Some(AccountState::Authenticated));
     assert!(r.is_account_authenticated(ACCOUNT) && r.is_account_authenticated(ACCOUNT2));
@@ -180,9 +170,7 @@ fn two_accounts_on_one_connection_each_authenticate() {
         lines(&sim)
     );
     // A later connection authenticates both without registration.
-    let mut c = client(&f.device_a, &[&f.account, &f.account2]);
-    let mut r = relay();
-    let sim = run(&mut c, &mut r, &mut s, true, no_tamper);
+    let (sim, _, r) = connect_once(&mut s, &f.device_a, &[&f.account, &f.account2], true);
     assert!(
         !lines(&sim)
             .iter()
@@ -195,9 +183,7 @@ fn two_accounts_on_one_connection_each_authenticate() {
 fn device_that_only_sends_data_connects_without_token() {
     let f = fixture();
     let mut s = registered_store();
-    let mut c = client(&f.device_a, &[]);
-    let mut r = relay();
-    let sim = run(&mut c, &mut r, &mut s, false, no_tamper);
+    let (sim, c, r) = connect_once(&mut s, &f.device_a, &[], false);
     assert_eq!(lines(&sim), ["C> Connect", "R> ConnectResponse(Ok)"]);
     assert_eq!(c.state(), ClientState::Sending);
     assert_eq!(r.state(), RelayState::Connected);

@@ -125,6 +125,17 @@ pub const CONNECT_RESPONSE_FLAG_SINGLE_HOP: u8 = 0x02;
 
 /// AttachResponse `ResponseId` AwaitingRegister. VERIFIED (§4.1.4, §4.2.1).
 pub const ATTACH_RESPONSE_AWAITING_REGISTER: u8 = 0x03;
+/// AttachResponse `ResponseId` AttachRejected. **INFERRED** (reference §4.2:
+/// [MS-GRVSSTPS] 3.3.5.3 and 3.3.5.4 name it, its number is not published,
+/// "0x01 or 0x02 likely"; 0x01 taken). Decodes as `AttachResponseId::Other`;
+/// sent as [`crate::AttachResponseId::ATTACH_REJECTED`].
+pub const ATTACH_RESPONSE_ATTACH_REJECTED: u8 = 0x01;
+/// AttachResponse `ResponseId` AccountUnknown. **INFERRED** (reference §4.2:
+/// [MS-GRVSSTPS] 3.3.5.3 step 6 names it, its number is not published; the
+/// other of "0x01 or 0x02 likely", 0x02 taken). Decodes as
+/// `AttachResponseId::Other`; sent as
+/// [`crate::AttachResponseId::ACCOUNT_UNKNOWN`].
+pub const ATTACH_RESPONSE_ACCOUNT_UNKNOWN: u8 = 0x02;
 
 /// Close/ConnectClose `ReasonId` StaleConnectAuthenticate. **INFERRED**
 /// (reference §4.3, §6.7: the name is in the seed, 0x06 is the gap in the

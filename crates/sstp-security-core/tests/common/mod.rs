@@ -207,6 +207,20 @@ pub fn describe(bytes: &[u8]) -> String {
     }
 }
 
+/// One untampered connection of `client(device, accounts)` to a default
+/// relay over `store` (see [`run`]): the transcript and both engines.
+pub fn connect_once(
+    store: &mut MemoryStore,
+    device: &Arc<DeviceObject>,
+    accounts: &[&Arc<AccountObject>],
+    authenticate: bool,
+) -> (Sim, ClientEngine, RelayEngine) {
+    let mut c = client(device, accounts);
+    let mut r = relay();
+    let sim = run(&mut c, &mut r, store, authenticate, no_tamper);
+    (sim, c, r)
+}
+
 pub struct Sim {
     pub transcript: Vec<(Dir, String)>,
     pub client_events: Vec<ClientEvent>,

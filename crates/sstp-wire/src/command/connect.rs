@@ -329,6 +329,17 @@ pub struct ConnectClose {
 }
 
 impl ConnectClose {
+    /// A ConnectClose with `reason`, ReturnTime 0 and MessageCount 0: what
+    /// the security engines and the relay daemon send. A Resting close sets
+    /// `return_time` on top (`ConnectClose { return_time, ..with_reason }`).
+    pub const fn with_reason(reason: CloseReason) -> Self {
+        Self {
+            reason,
+            return_time: 0,
+            message_count: 0,
+        }
+    }
+
     fn decode_body(r: &mut Reader<'_>, _: DecodeOptions) -> Result<Self, Error> {
         // The frame is exactly CONNECT_CLOSE_LEN bytes (checked by the
         // header); each field is read at its configured offset.

@@ -1,6 +1,7 @@
 //! Response, reason and flag values of the SSTP commands (reference §4).
 
 use crate::consts::{
+    ATTACH_RESPONSE_ACCOUNT_UNKNOWN, ATTACH_RESPONSE_ATTACH_REJECTED,
     ATTACH_RESPONSE_AWAITING_REGISTER, CONNECT_RESPONSE_FLAG_MULTI_DROP,
     CONNECT_RESPONSE_FLAG_SINGLE_HOP, REASON_STALE_CONNECT_AUTHENTICATE,
 };
@@ -86,13 +87,26 @@ u8_code! {
 u8_code! {
     /// AttachResponse `ResponseId` (reference §4.2). AttachRejected and
     /// AccountUnknown exist but their values are unknown; they decode as
-    /// `Other`.
+    /// `Other`, and are sent as the **INFERRED**
+    /// [`AttachResponseId::ATTACH_REJECTED`] and
+    /// [`AttachResponseId::ACCOUNT_UNKNOWN`].
     AttachResponseId {
         /// 0x00: Ok. VERIFIED (§4.1.7).
         Ok = 0x00,
         /// 0x03: waiting for a Register. VERIFIED (§4.1.4, §4.2.1).
         AwaitingRegister = ATTACH_RESPONSE_AWAITING_REGISTER,
     }
+}
+
+impl AttachResponseId {
+    /// AttachRejected ([MS-GRVSSTPS] 3.3.5.3, 3.3.5.4). **INFERRED** number,
+    /// see [`crate::consts::ATTACH_RESPONSE_ATTACH_REJECTED`]; an `Other`
+    /// value, so a received 0x01 still decodes as `Other(0x01)`.
+    pub const ATTACH_REJECTED: Self = Self::Other(ATTACH_RESPONSE_ATTACH_REJECTED);
+    /// AccountUnknown ([MS-GRVSSTPS] 3.3.5.3 step 6). **INFERRED** number,
+    /// see [`crate::consts::ATTACH_RESPONSE_ACCOUNT_UNKNOWN`]; an `Other`
+    /// value, so a received 0x02 still decodes as `Other(0x02)`.
+    pub const ACCOUNT_UNKNOWN: Self = Self::Other(ATTACH_RESPONSE_ACCOUNT_UNKNOWN);
 }
 
 u8_code! {
