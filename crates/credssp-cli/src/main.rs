@@ -8,18 +8,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 use credssp_core::{
-    ClientConfig, CredSspClient, Credentials, CspDataDetail, Delegation, ServerConfig,
-    SmartCardCreds, SpnAllowList,
+    ClientConfig, CredSspClient, Credentials, CspDataDetail, Delegation, RemoteGuardCreds,
+    RemoteGuardPackageCred, ServerConfig, SmartCardCreds, SpnAllowList,
 };
 use credssp_tls::blocking::Acceptor;
 use credssp_tls::mech::{ClientMechKind, ClientSecret, client_mechanism, server_mechanism};
 use credssp_tls::rdp::{ConnectionRequest, PROTOCOL_HYBRID, PROTOCOL_HYBRID_EX, PROTOCOL_SSL};
 use credssp_tls::tls::{CertPolicy, ServerIdentity};
 use credssp_tls::{ClientSetup, RdpClient, RdpServer};
+use zeroize::Zeroizing;
 
 mod decode;
+mod secrets;
 mod users;
 
 #[derive(Debug, Parser)]
@@ -38,7 +40,7 @@ enum Command {
     /// Accept CredSSP connections and print what each client delegated.
     Server(ServerArgs),
     /// Delegate credentials to a CredSSP server.
-    Client(ClientArgs),
+    Client(Box<ClientArgs>),
     /// Dissect TSRequests (hex), optionally decrypting with the password.
     Decode(decode::DecodeArgs),
 }
@@ -78,12 +80,15 @@ struct ServerArgs {
     /// Per-connection timeout in seconds.
     #[arg(long, default_value_t = 30)]
     timeout: u64,
-    /// Print delegated passwords and PINs.
+    /// Print delegated passwords, PINs and (hex) Remote Guard credential
+    /// buffers.
     #[arg(long)]
     show_secrets: bool,
 }
 
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("smartcard").multiple(true)))]
+#[command(group(ArgGroup::new("remoteguard").multiple(true).conflicts_with("smartcard")))]
 struct ClientArgs {
     /// HOST:PORT of the server.
     #[arg(long)]
@@ -91,14 +96,17 @@ struct ClientArgs {
     /// `DOMAIN\user` (or `user`).
     #[arg(long)]
     user: String,
-    /// Read the password from this environment variable.
+    /// Read the password from this environment variable. Without it or
+    /// --password-file the password is prompted for: without echo when
+    /// stdin is a terminal, else one line is read from stdin.
     #[arg(long, conflicts_with = "password_file")]
     password_env: Option<String>,
     /// Read the password from the first line of this file.
     #[arg(long)]
     password_file: Option<PathBuf>,
     /// Authenticate NTLM with this NT hash (hex) instead of the password;
-    /// the password is still what is delegated.
+    /// the password is still what is delegated (not asked for when
+    /// delegating smart-card or Remote Guard credentials).
     #[arg(long)]
     nt_hash_env: Option<String>,
     /// RDP X.224 negotiation before TLS.
@@ -129,20 +137,48 @@ struct ClientArgs {
     #[arg(long)]
     roots: Option<PathBuf>,
     /// Delegate smart-card credentials: the PIN comes from this variable.
-    #[arg(long)]
+    #[arg(long, group = "smartcard")]
     smartcard_pin_env: Option<String>,
     /// Smart-card reader name.
-    #[arg(long, requires = "smartcard_pin_env")]
+    #[arg(long, requires = "smartcard_pin_env", group = "smartcard")]
     reader: Option<String>,
     /// Smart-card card name.
-    #[arg(long, requires = "smartcard_pin_env")]
+    #[arg(long, requires = "smartcard_pin_env", group = "smartcard")]
     card: Option<String>,
     /// Smart-card key container name.
-    #[arg(long, requires = "smartcard_pin_env")]
+    #[arg(long, requires = "smartcard_pin_env", group = "smartcard")]
     container: Option<String>,
     /// Smart-card CSP name.
-    #[arg(long, requires = "smartcard_pin_env")]
+    #[arg(long, requires = "smartcard_pin_env", group = "smartcard")]
     csp: Option<String>,
+    /// Delegate Remote Credential Guard credentials ([MS-CSSP] 2.2.1.2.3):
+    /// the logon credential's security package (e.g. `Kerberos`).
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "remote_guard_cred_file",
+        group = "remoteguard"
+    )]
+    remote_guard_package: Option<String>,
+    /// The logon credential's credBuffer: a file of raw bytes, or of hex
+    /// digits (only hex digits and whitespace: decoded as hex).
+    #[arg(
+        long,
+        value_name = "PATH",
+        requires = "remote_guard_package",
+        group = "remoteguard"
+    )]
+    remote_guard_cred_file: Option<PathBuf>,
+    /// A supplemental package credential, `NAME=PATH` (file as for
+    /// --remote-guard-cred-file); repeatable, in order.
+    #[arg(
+        long,
+        value_name = "NAME=PATH",
+        value_parser = secrets::parse_supplemental,
+        requires = "remote_guard_package",
+        group = "remoteguard"
+    )]
+    remote_guard_supplemental: Vec<(String, PathBuf)>,
     /// Timeout in seconds for connect and each read/write.
     #[arg(long, default_value_t = 30)]
     timeout: u64,
@@ -152,7 +188,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Server(a) => server(a),
-        Command::Client(a) => client(a),
+        Command::Client(a) => client(*a),
         Command::Decode(a) => decode::run(a),
     };
     match result {
@@ -190,10 +226,38 @@ fn describe_delegation(d: &Delegation, show_secrets: bool) -> String {
             }
             line
         }
-        Credentials::RemoteGuard(r) => format!(
-            "DELEGATED domain= user= cred_type=remoteguard version={} package={}",
-            d.version, r.logon_cred.package_name
-        ),
+        Credentials::RemoteGuard(r) => {
+            let supplemental = r.supplemental_creds.as_deref().unwrap_or_default();
+            let names: Vec<&str> = supplemental
+                .iter()
+                .map(|c| c.package_name.as_str())
+                .collect();
+            let mut line = format!(
+                "DELEGATED domain= user= cred_type=remoteguard version={} package={} supplemental={}",
+                d.version,
+                r.logon_cred.package_name,
+                names.join(",")
+            );
+            if show_secrets {
+                let hex = |c: &RemoteGuardPackageCred| {
+                    Zeroizing::new(hex::encode(c.cred_buffer.expose_secret()))
+                };
+                line.push_str(&format!(" logon_cred={}", *hex(&r.logon_cred)));
+                let creds: Vec<Zeroizing<String>> = supplemental
+                    .iter()
+                    .map(|c| Zeroizing::new(format!("{}:{}", c.package_name, *hex(c))))
+                    .collect();
+                let joined = Zeroizing::new(
+                    creds
+                        .iter()
+                        .map(|c| c.as_str())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                );
+                line.push_str(&format!(" supplemental_creds={}", *joined));
+            }
+            line
+        }
         other => format!(
             "DELEGATED cred_type={} version={}",
             other.cred_type(),
@@ -287,31 +351,23 @@ fn server(a: ServerArgs) -> Result<ExitCode> {
     })
 }
 
-fn read_secret(env: Option<&String>, file: Option<&PathBuf>, what: &str) -> Result<String> {
-    if let Some(var) = env {
-        return std::env::var(var).with_context(|| format!("{what}: ${var} is not set"));
-    }
-    let text = if let Some(path) = file {
-        std::fs::read_to_string(path).with_context(|| format!("{what}: {}", path.display()))?
-    } else {
-        eprint!("{what}: ");
-        let mut line = String::new();
-        std::io::stdin().read_line(&mut line)?;
-        line
-    };
-    Ok(text.lines().next().unwrap_or("").to_owned())
-}
-
 fn client(a: ClientArgs) -> Result<ExitCode> {
     let (domain, user) = match a.user.split_once('\\') {
         Some((d, u)) => (d.to_owned(), u.to_owned()),
         None => (String::new(), a.user.clone()),
     };
-    let password = read_secret(
-        a.password_env.as_ref(),
-        a.password_file.as_ref(),
-        "password",
-    )?;
+    // The password authenticates NTLM (unless --nt-hash-env) and is what is
+    // delegated as password credentials; otherwise it is not needed.
+    let delegates_password = a.smartcard_pin_env.is_none() && a.remote_guard_package.is_none();
+    let password = if a.nt_hash_env.is_none() || delegates_password {
+        secrets::read_secret(
+            a.password_env.as_ref(),
+            a.password_file.as_ref(),
+            "password",
+        )?
+    } else {
+        Zeroizing::new(String::new())
+    };
     let host = a
         .connect
         .rsplit_once(':')
@@ -329,11 +385,11 @@ fn client(a: ClientArgs) -> Result<ExitCode> {
     let mut config = ClientConfig::new(&spn, allow);
     config.version = a.version;
     config.min_version = a.min_version;
-    let credentials = match &a.smartcard_pin_env {
-        Some(var) => Credentials::SmartCard(SmartCardCreds {
-            pin: credssp_core::SecretString::new(
-                &std::env::var(var).with_context(|| format!("PIN: ${var} is not set"))?,
-            ),
+    let credentials = match (&a.smartcard_pin_env, &a.remote_guard_package) {
+        (Some(var), _) => Credentials::SmartCard(SmartCardCreds {
+            pin: credssp_core::SecretString::new(&Zeroizing::new(
+                std::env::var(var).with_context(|| format!("PIN: ${var} is not set"))?,
+            )),
             csp_data: CspDataDetail {
                 key_spec: 1,
                 card_name: a.card.clone(),
@@ -344,13 +400,29 @@ fn client(a: ClientArgs) -> Result<ExitCode> {
             user_hint: Some(user.clone()),
             domain_hint: Some(domain.clone()),
         }),
-        None => Credentials::password(&domain, &user, &password),
+        (None, Some(package)) => {
+            let path = a
+                .remote_guard_cred_file
+                .as_ref()
+                .ok_or_else(|| anyhow!("--remote-guard-package needs --remote-guard-cred-file"))?;
+            let supplemental = a
+                .remote_guard_supplemental
+                .iter()
+                .map(|(name, path)| secrets::package_cred(name, path))
+                .collect::<Result<Vec<_>>>()?;
+            Credentials::RemoteGuard(RemoteGuardCreds {
+                logon_cred: secrets::package_cred(package, path)?,
+                // Absent on the wire unless given.
+                supplemental_creds: (!supplemental.is_empty()).then_some(supplemental),
+            })
+        }
+        (None, None) => Credentials::password(&domain, &user, &password),
     };
     let ntlm_password = ntlm::Password::new(&password);
     let secret = match &a.nt_hash_env {
-        Some(var) => ClientSecret::NtHash(users::parse_nt_hash(
-            &std::env::var(var).with_context(|| format!("NT hash: ${var} is not set"))?,
-        )?),
+        Some(var) => ClientSecret::NtHash(users::parse_nt_hash(&Zeroizing::new(
+            std::env::var(var).with_context(|| format!("NT hash: ${var} is not set"))?,
+        ))?),
         None => ClientSecret::Password(&ntlm_password),
     };
     let kind = if a.raw_ntlm {
