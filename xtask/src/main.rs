@@ -132,7 +132,11 @@ fn test_all(root: &Path) -> Result<(), String> {
     step("layers", || layers_cmd(root))?;
     step("deny", || deny(root))?;
     step("clippy", || clippy(root))?;
-    step("tests", || unit(root))?;
+    let mut tally = Tally::default();
+    step("tests", || {
+        tally = unit_counted(root)?;
+        Ok(())
+    })?;
     step("benches compile", || {
         cargo(root, &["bench", "-p", "benches", "--no-run", "--quiet"])
     })?;
@@ -140,6 +144,11 @@ fn test_all(root: &Path) -> Result<(), String> {
     // after one release build, well inside CI's budget.
     step("fuzz smoke", || fuzz(root, FUZZ_SMOKE_SECONDS))?;
     eprintln!("\nxtask: all checks passed");
+    // The closing line CI reads: the workspace's test counts.
+    println!(
+        "tests: {} passed, {} failed, {} skipped",
+        tally.passed, tally.failed, tally.ignored
+    );
     Ok(())
 }
 
@@ -163,7 +172,70 @@ fn clippy(root: &Path) -> Result<(), String> {
 }
 
 fn unit(root: &Path) -> Result<(), String> {
-    cargo(root, &["test", "--workspace"])
+    unit_counted(root).map(|_| ())
+}
+
+/// Test counts summed over every `test result:` line cargo printed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Tally {
+    passed: u64,
+    failed: u64,
+    ignored: u64,
+}
+
+impl Tally {
+    /// Adds one libtest summary line (`test result: ok. 3 passed; 0 failed; 1 ignored; ...`).
+    fn add_line(&mut self, line: &str) {
+        let Some(rest) = line.trim().strip_prefix("test result: ") else {
+            return;
+        };
+        for part in rest.split(';') {
+            let mut words = part.split_whitespace().rev();
+            let (Some(label), Some(n)) = (words.next(), words.next()) else {
+                continue;
+            };
+            let Ok(n) = n.parse::<u64>() else { continue };
+            match label {
+                "passed" => self.passed += n,
+                "failed" => self.failed += n,
+                "ignored" => self.ignored += n,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// `cargo test --workspace`, echoing its output and counting its results.
+fn unit_counted(root: &Path) -> Result<Tally, String> {
+    use std::io::{BufRead, BufReader, Write};
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(root)
+        .args(["test", "--workspace"])
+        .stdout(std::process::Stdio::piped());
+    eprintln!("xtask: $ {cmd:?}");
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("could not start {cmd:?}: {e}"))?;
+    let mut tally = Tally::default();
+    if let Some(out) = child.stdout.take() {
+        let stdout = std::io::stdout();
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            tally.add_line(&line);
+            let _ = writeln!(stdout.lock(), "{line}");
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(|e| format!("waiting for cargo test: {e}"))?;
+    if status.success() {
+        Ok(tally)
+    } else {
+        Err(format!(
+            "{cmd:?} failed with {status} ({} passed, {} failed)",
+            tally.passed, tally.failed
+        ))
+    }
 }
 
 fn layers_cmd(root: &Path) -> Result<(), String> {
@@ -234,4 +306,28 @@ fn deny(root: &Path) -> Result<(), String> {
     // these machines cannot reach; the reasons for accepted advisories are
     // kept in deny.toml for where it can run.
     cargo(root, &["deny", "check", "licenses", "bans", "sources"])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Tally;
+
+    #[test]
+    fn tally_sums_libtest_summaries() {
+        let mut t = Tally::default();
+        t.add_line("test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s");
+        t.add_line(
+            "test result: FAILED. 3 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out",
+        );
+        t.add_line("running 5 tests");
+        t.add_line("test foo ... ok");
+        assert_eq!(
+            t,
+            Tally {
+                passed: 15,
+                failed: 2,
+                ignored: 1
+            }
+        );
+    }
 }
