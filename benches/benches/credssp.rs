@@ -2,9 +2,11 @@
 //! v6 messages, and a full in-memory v6 raw-NTLM handshake (client +
 //! server, credentials delegated).
 //!
-//! sspi-rs is not measured here: every sspi 0.22/0.23 release pins
-//! `rsa = "=0.10.0-rc.18"`, which cannot coexist with the workspace's
-//! `rsa 0.10.0` in one Cargo graph (see crates/credssp-core/STATUS.md).
+//! sspi-rs is measured on the same benchmark IDs and inputs by the separate
+//! workspace `benches/baselines/sspi/` (its own Cargo graph, because every
+//! sspi 0.22/0.23 release pins `rsa = "=0.10.0-rc.18"`, which cannot coexist
+//! with the workspace's `rsa 0.10.0`). `cargo xtask bench [--quick] credssp`
+//! runs both in the same run and prints them side by side.
 
 use credssp_core::{
     ClientConfig, ClientOutput, CredSspClient, CredSspServer, Credentials, ServerConfig,

@@ -323,9 +323,14 @@ impl<'a> TsRequestRef<'a> {
 
     /// Encodes to DER.
     pub fn encode_to_vec(&self) -> Result<Vec<u8>, Error> {
-        let mut out = Vec::new();
-        self.encode_into(&mut out)?;
-        Ok(out)
+        // One allocation of exactly the encoded size.
+        crate::cssp_fast::write_new(self).ok_or_else(|| {
+            Error::encode(
+                der::ErrorKind::Overflow.into(),
+                TS_REQUEST,
+                TS_REQUEST_SECTION,
+            )
+        })
     }
 
     /// Copies into the owned [`TsRequest`].

@@ -30,7 +30,7 @@ const fn ctx(n: u8) -> u8 {
 }
 
 /// One TLV with tag byte `tag` at the start of `buf`: `(value, rest)`.
-#[inline]
+#[inline(always)]
 fn tlv(buf: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
     let (&t, rest) = buf.split_first()?;
     if t != tag {
@@ -72,7 +72,7 @@ fn tlv(buf: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
 }
 
 /// Exactly one TLV with tag `tag` filling `buf`.
-#[inline]
+#[inline(always)]
 fn only(buf: &[u8], tag: u8) -> Option<&[u8]> {
     match tlv(buf, tag)? {
         (value, []) => Some(value),
@@ -81,7 +81,7 @@ fn only(buf: &[u8], tag: u8) -> Option<&[u8]> {
 }
 
 /// The optional `[n]` field at the start of `*body`, its inner TLV's value.
-#[inline]
+#[inline(always)]
 fn field<'a>(body: &mut &'a [u8], n: u8, inner: u8) -> Option<Option<&'a [u8]>> {
     if body.first() != Some(&ctx(n)) {
         return Some(None);
@@ -92,6 +92,7 @@ fn field<'a>(body: &mut &'a [u8], n: u8, inner: u8) -> Option<Option<&'a [u8]>> 
 }
 
 /// Canonical unsigned INTEGER content as `u32` (der's `uint` rules).
+#[inline]
 fn uint32(c: &[u8]) -> Option<u32> {
     let digits = match c {
         [] => return None,
@@ -157,6 +158,7 @@ pub(crate) fn nego_tokens(mut rest: &[u8]) -> impl Iterator<Item = &[u8]> {
     })
 }
 
+#[inline]
 pub(crate) fn parse(bytes: &[u8]) -> Option<Parsed<'_>> {
     let mut body = only(bytes, SEQUENCE)?;
     let (v, rest) = tlv(body, ctx(0))?;
@@ -225,15 +227,19 @@ const fn tlv_len(len: usize) -> usize {
 
 #[inline]
 fn put_header(out: &mut Vec<u8>, tag: u8, len: usize) {
-    // Callers keep every length within u32 (checked in `encoded_len`).
-    let be = (len as u64).to_be_bytes();
+    // Byte pushes rather than `extend_from_slice` of a variable-length
+    // slice: the latter is a `memcpy` call per header, which dominated the
+    // writer for these short fields.
     out.push(tag);
     if len < 0x80 {
         out.push(len as u8);
     } else {
+        // Callers keep every length within u32 (checked in `content_len`).
         let n = header_len(len) - 2;
         out.push(0x80 | n as u8);
-        out.extend_from_slice(be.get(8 - n..).unwrap_or_default());
+        for shift in (0..n).rev() {
+            out.push((len >> (8 * shift)) as u8);
+        }
     }
 }
 
@@ -312,7 +318,10 @@ fn put_octets(out: &mut Vec<u8>, n: u8, bytes: &[u8]) {
 fn put_int(out: &mut Vec<u8>, n: u8, content: &[u8]) {
     put_header(out, ctx(n), tlv_len(content.len()));
     put_header(out, INTEGER, content.len());
-    out.extend_from_slice(content);
+    // At most 5 bytes: pushes, not a `memcpy` call.
+    for &b in content {
+        out.push(b);
+    }
 }
 
 fn put_item(out: &mut Vec<u8>, token: &[u8]) {
@@ -324,6 +333,21 @@ fn put_item(out: &mut Vec<u8>, token: &[u8]) {
 pub(crate) fn write(req: &TsRequestRef<'_>, out: &mut Vec<u8>) -> Option<()> {
     let (total, nego) = content_len(req)?;
     out.reserve(tlv_len(total));
+    write_body(req, total, nego, out);
+    Some(())
+}
+
+/// The DER of `req` in a new vector of exactly its size; `None` beyond
+/// 4 GiB.
+pub(crate) fn write_new(req: &TsRequestRef<'_>) -> Option<Vec<u8>> {
+    let (total, nego) = content_len(req)?;
+    let mut out = Vec::with_capacity(tlv_len(total));
+    write_body(req, total, nego, &mut out);
+    Some(out)
+}
+
+/// Writes the TSRequest whose lengths `content_len` computed.
+fn write_body(req: &TsRequestRef<'_>, total: usize, nego: Option<usize>, out: &mut Vec<u8>) {
     put_header(out, SEQUENCE, total);
     let mut ubuf = [0u8; 5];
     put_int(out, 0, uint_content(req.version, &mut ubuf));
@@ -353,5 +377,4 @@ pub(crate) fn write(req: &TsRequestRef<'_>, out: &mut Vec<u8>) -> Option<()> {
     if let Some(c) = req.client_nonce {
         put_octets(out, 5, c.as_bytes());
     }
-    Some(())
 }

@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use asn1_types::TsRequest;
+use asn1_types::TsRequestRef;
 use crypto_primitives::SecretArray;
 use crypto_primitives::credssp::CREDSSP_NONCE_LEN;
 use rand_core::CryptoRng;
@@ -202,8 +202,8 @@ impl CredSspClient {
         self.state = ClientState::Negotiating;
         match step {
             MechStep::Continue(token) => {
-                let mut req = TsRequest::new(self.config.version);
-                common::with_token(&mut req, token)?;
+                let mut req = TsRequestRef::new(self.config.version);
+                common::with_token(&mut req, &token)?;
                 Ok(ClientOutput::Send(common::encode(&req)?))
             }
             MechStep::Complete(_) => Err(Error::new(
@@ -215,7 +215,7 @@ impl CredSspClient {
     }
 
     /// Checks errorCode and version on every server message.
-    fn receive(&mut self, bytes: &[u8]) -> Result<TsRequest, Error> {
+    fn receive<'a>(&mut self, bytes: &'a [u8]) -> Result<TsRequestRef<'a>, Error> {
         let req = common::decode(bytes)?;
         if let Some(status) = req.error_code {
             return Err(Error::new(
@@ -248,30 +248,28 @@ impl CredSspClient {
             .mech
             .step(Some(token))
             .map_err(|e| Error::mech(e, "negoTokens"))?;
-        let mut out = TsRequest::new(self.config.version);
-        let bind = match step {
+        // The token and pubKeyAuth to send (owned here, borrowed by `out`).
+        let (token, bind) = match step {
             MechStep::Continue(token) => {
-                common::with_token(&mut out, token)?;
                 // Bind as soon as the mechanism can seal: a SPNEGO initiator
                 // sends its last token before it is complete (GSS prot_ready).
-                if self.mech.protection_ready() {
+                let bind = if self.mech.protection_ready() {
                     Some(self.bind()?)
                 } else {
                     None
-                }
+                };
+                (Some(token), bind)
             }
-            MechStep::Complete(token) => {
-                if let Some(token) = token {
-                    common::with_token(&mut out, token)?;
-                }
-                Some(self.bind()?)
-            }
+            MechStep::Complete(token) => (token, Some(self.bind()?)),
         };
-        if let Some(pub_key_auth) = bind {
+        let mut out = TsRequestRef::new(self.config.version);
+        if let Some(token) = &token {
+            common::with_token(&mut out, token)?;
+        }
+        if let Some(pub_key_auth) = &bind {
             out.pub_key_auth = Some(common::octets(pub_key_auth, "pubKeyAuth")?);
             if self.negotiated.unwrap_or(0) >= 5 {
-                let nonce = self.nonce.expose_secret().to_vec();
-                out.client_nonce = Some(common::octets(nonce, "clientNonce")?);
+                out.client_nonce = Some(common::octets(self.nonce.expose_secret(), "clientNonce")?);
             }
             self.state = ClientState::AwaitingServerBinding;
         }
@@ -314,7 +312,6 @@ impl CredSspClient {
         }
         let sealed = req
             .pub_key_auth
-            .as_ref()
             .ok_or_else(|| Error::missing("pubKeyAuth", "[MS-CSSP] 3.1.5 step 4"))?;
         let got = self
             .mech
@@ -343,8 +340,8 @@ impl CredSspClient {
             .mech
             .wrap(plain.expose_secret())
             .map_err(|e| Error::mech(e, "authInfo"))?;
-        let mut out = TsRequest::new(self.config.version);
-        out.auth_info = Some(common::octets(sealed, "authInfo")?);
+        let mut out = TsRequestRef::new(self.config.version);
+        out.auth_info = Some(common::octets(&sealed, "authInfo")?);
         self.state = ClientState::Finished;
         Ok(ClientOutput::Finished(common::encode(&out)?))
     }

@@ -1,8 +1,8 @@
 //! What client and server share: versions, TSRequest helpers, the binding
 //! values of [MS-CSSP] 3.1.5 steps 3–5.
 
-use asn1_types::der::asn1::OctetString;
-use asn1_types::{NegoDataItem, NtStatus, TsRequest};
+use asn1_types::der::asn1::OctetStringRef;
+use asn1_types::{NegoDataRef, NtStatus, TsRequestRef};
 use crypto_primitives::credssp::CREDSSP_NONCE_LEN;
 use crypto_primitives::{
     SecretArray, client_server_binding_hash, pre_v5_server_public_key, server_client_binding_hash,
@@ -74,37 +74,45 @@ pub(crate) fn has_error_code(version: u32) -> bool {
     matches!(version, 3 | 4) || version >= 6
 }
 
-pub(crate) fn decode(bytes: &[u8]) -> Result<TsRequest, Error> {
-    TsRequest::from_der(bytes).map_err(Error::decode)
+/// Decodes a received TSRequest, borrowing its OCTET STRINGs from `bytes`
+/// (same acceptance and errors as the owned `TsRequest::from_der`).
+pub(crate) fn decode(bytes: &[u8]) -> Result<TsRequestRef<'_>, Error> {
+    TsRequestRef::from_der(bytes).map_err(Error::decode)
 }
 
-pub(crate) fn octets(bytes: Vec<u8>, field: &'static str) -> Result<OctetString, Error> {
-    OctetString::new(bytes).map_err(|_| Error::invalid(field, TS_REQUEST, "too long to encode"))
+pub(crate) fn octets<'a>(
+    bytes: &'a [u8],
+    field: &'static str,
+) -> Result<&'a OctetStringRef, Error> {
+    OctetStringRef::new(bytes).map_err(|_| Error::invalid(field, TS_REQUEST, "too long to encode"))
 }
 
-pub(crate) fn encode(req: &TsRequest) -> Result<Vec<u8>, Error> {
-    req.to_der().map_err(Error::encode)
+pub(crate) fn encode(req: &TsRequestRef<'_>) -> Result<Vec<u8>, Error> {
+    req.encode_to_vec().map_err(Error::encode)
 }
 
-pub(crate) fn with_token(req: &mut TsRequest, token: Vec<u8>) -> Result<(), Error> {
-    let item = NegoDataItem::new(token).map_err(Error::encode)?;
-    req.nego_tokens = Some(vec![item]);
+/// Sets `negoTokens` to the one `token`.
+pub(crate) fn with_token<'a>(req: &mut TsRequestRef<'a>, token: &'a [u8]) -> Result<(), Error> {
+    req.nego_tokens = Some(NegoDataRef::single(token).map_err(Error::encode)?);
     Ok(())
 }
 
 pub(crate) fn error_request(version: u32, status: NtStatus) -> Result<Vec<u8>, Error> {
-    let mut req = TsRequest::new(version);
+    let mut req = TsRequestRef::new(version);
     req.error_code = Some(status);
     encode(&req)
 }
 
 /// The single `negoToken` of a request, if any. More than one is refused:
 /// CredSSP carries one SPNEGO / Kerberos / NTLM message per TSRequest.
-pub(crate) fn single_token(req: &TsRequest) -> Result<Option<&[u8]>, Error> {
-    match req.nego_tokens.as_deref() {
-        None => Ok(None),
-        Some([item]) => Ok(Some(item.nego_token.as_bytes())),
-        Some(_) => Err(Error::invalid(
+pub(crate) fn single_token<'a>(req: &TsRequestRef<'a>) -> Result<Option<&'a [u8]>, Error> {
+    let Some(data) = req.nego_tokens else {
+        return Ok(None);
+    };
+    let mut tokens = data.iter();
+    match (tokens.next(), tokens.next()) {
+        (Some(token), None) => Ok(Some(token)),
+        _ => Err(Error::invalid(
             "negoTokens",
             "[MS-CSSP] 2.2.1.1",
             "negoTokens must hold exactly one token",
@@ -113,10 +121,9 @@ pub(crate) fn single_token(req: &TsRequest) -> Result<Option<&[u8]>, Error> {
 }
 
 /// The 32-byte `clientNonce`.
-pub(crate) fn nonce_of(req: &TsRequest) -> Result<SecretArray<CREDSSP_NONCE_LEN>, Error> {
+pub(crate) fn nonce_of(req: &TsRequestRef<'_>) -> Result<SecretArray<CREDSSP_NONCE_LEN>, Error> {
     let nonce = req
         .client_nonce
-        .as_ref()
         .ok_or_else(|| Error::missing("clientNonce", VERSION_RULES))?;
     SecretArray::from_slice(nonce.as_bytes())
         .ok_or_else(|| Error::invalid("clientNonce", VERSION_RULES, "clientNonce is not 32 bytes"))

@@ -4,6 +4,7 @@
 //! `RSAPublicKey` DER; for EC keys the encoded point (`04 || X || Y`).
 
 use core::fmt;
+use std::sync::Arc;
 
 use asn1_types::der::Decode;
 use asn1_types::der::asn1::ObjectIdentifier;
@@ -32,7 +33,9 @@ pub enum KeyAlgorithm {
 /// The SubjectPublicKey CredSSP binds to the TLS channel.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ServerPublicKey {
-    subject_public_key: Vec<u8>,
+    /// Shared, so that handing the key to each connection's client or
+    /// server (`clone`) does not copy it.
+    subject_public_key: Arc<[u8]>,
     algorithm: KeyAlgorithm,
 }
 
@@ -71,7 +74,7 @@ impl ServerPublicKey {
             ));
         }
         Ok(Self {
-            subject_public_key: bytes.to_vec(),
+            subject_public_key: Arc::from(bytes),
             algorithm,
         })
     }
@@ -88,7 +91,7 @@ impl ServerPublicKey {
             ));
         }
         Ok(Self {
-            subject_public_key: subject_public_key.to_vec(),
+            subject_public_key: Arc::from(subject_public_key),
             algorithm: KeyAlgorithm::Unknown,
         })
     }

@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use asn1_types::{NtStatus, TsRequest};
+use asn1_types::{NtStatus, TsRequestRef};
 use spnego::{MechStep, Mechanism, PeerIdentity};
 
 use crate::common::{
@@ -164,7 +164,7 @@ impl CredSspServer {
         }
     }
 
-    fn receive(&mut self, bytes: &[u8]) -> Result<TsRequest, Failure> {
+    fn receive<'a>(&mut self, bytes: &'a [u8]) -> Result<TsRequestRef<'a>, Failure> {
         let req = common::decode(bytes)?;
         if let Some(status) = req.error_code {
             return Err(Error::new(
@@ -209,7 +209,7 @@ impl CredSspServer {
             let status = has_error_code(negotiated).then(|| error.to_ntstatus());
             Failure { error, status }
         })?;
-        let mut out = TsRequest::new(self.config.version);
+        let mut out = TsRequestRef::new(self.config.version);
         match step {
             MechStep::Continue(token) => {
                 if req.pub_key_auth.is_some() {
@@ -220,13 +220,12 @@ impl CredSspServer {
                     )
                     .into());
                 }
-                common::with_token(&mut out, token)?;
+                common::with_token(&mut out, &token)?;
                 Ok(ServerOutput::Send(common::encode(&out)?))
             }
             MechStep::Complete(token) => {
                 let sealed = req
                     .pub_key_auth
-                    .as_ref()
                     .ok_or_else(|| Error::missing("pubKeyAuth", "[MS-CSSP] 3.1.5 step 3"))?;
                 // v5+: the nonce from this request; pre-v5 does not use one.
                 let nonce = if negotiated >= 5 {
@@ -248,7 +247,7 @@ impl CredSspServer {
                     )
                     .into());
                 }
-                if let Some(token) = token {
+                if let Some(token) = &token {
                     common::with_token(&mut out, token)?;
                 }
                 let reply = common::server_binding(negotiated, spk, &nonce);
@@ -256,7 +255,7 @@ impl CredSspServer {
                     .mech
                     .wrap(&reply)
                     .map_err(|e| Error::mech(e, "pubKeyAuth"))?;
-                out.pub_key_auth = Some(common::octets(sealed, "pubKeyAuth")?);
+                out.pub_key_auth = Some(common::octets(&sealed, "pubKeyAuth")?);
                 self.state = ServerState::AwaitingCredentials;
                 Ok(ServerOutput::Send(common::encode(&out)?))
             }
@@ -273,7 +272,6 @@ impl CredSspServer {
         }
         let sealed = req
             .auth_info
-            .as_ref()
             .ok_or_else(|| Error::missing("authInfo", "[MS-CSSP] 3.1.5 step 5"))?;
         let plain = self
             .mech

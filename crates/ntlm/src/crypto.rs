@@ -1,5 +1,6 @@
 //! The NTLMv2 key and response computations of [MS-NLMP] 3.3.2, 3.4.4.2,
-//! 3.4.5 and 3.1.5.1.2, on RustCrypto's `md4`, `md-5`, `hmac` and `rc4`.
+//! 3.4.5 and 3.1.5.1.2, on RustCrypto's `md4`, `md-5` and `hmac`, and RC4
+//! ([`Rc4Stream`], tested against RustCrypto's `rc4`).
 //!
 //! **These algorithms are weak.** NTLM builds on MD4, MD5, HMAC-MD5 and RC4;
 //! an NT hash is a password equivalent and NTLMv2 responses can be attacked
@@ -15,32 +16,57 @@ use crypto_primitives::SecretArray;
 use hmac::{Hmac, KeyInit, Mac};
 use md4::{Digest, Md4};
 use md5::Md5;
-use rc4::{Rc4, StreamCipher};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::credentials::NtHash;
 use crate::flags::NegotiateFlags;
-use crate::wire::{encode_utf16le, upper_case};
 
 /// A 16-byte NTLM key (ResponseKeyNT, SessionBaseKey, ExportedSessionKey,
 /// signing and sealing keys): zeroized on drop, redacted in `Debug`.
 pub type Key = SecretArray<16>;
 
 /// HMAC-MD5 keyed with a 16-byte key over the concatenation of `parts`.
-///
-/// HMAC zero-pads keys shorter than the 64-byte MD5 block (RFC 2104 §2), so
-/// padding explicitly and using the fixed-size constructor gives the same MAC
-/// without a fallible key-length check.
 pub(crate) fn hmac_md5(key: &[u8; 16], parts: &[&[u8]]) -> [u8; 16] {
-    let mut block = Zeroizing::new([0u8; 64]);
-    for (dst, src) in block.iter_mut().zip(key.iter()) {
-        *dst = *src;
+    HmacMd5Key::new(key).mac(parts)
+}
+
+/// An HMAC-MD5 state already keyed (the ipad and opad blocks absorbed), so
+/// that each MAC under the same key costs two MD5 blocks fewer: clone, feed,
+/// finalize.
+///
+/// The state is derived from the key, so it is secret: with the `zeroize`
+/// features of `hmac` and `md-5` (enabled in this crate's manifest) both
+/// inner MD5 states and the block buffer are zeroized when it is dropped,
+/// including every per-message clone. It is never printed.
+#[derive(Clone)]
+pub(crate) struct HmacMd5Key(Hmac<Md5>);
+
+impl HmacMd5Key {
+    /// HMAC zero-pads keys shorter than the 64-byte MD5 block (RFC 2104 §2),
+    /// so padding explicitly and using the fixed-size constructor gives the
+    /// same MAC without a fallible key-length check.
+    pub(crate) fn new(key: &[u8; 16]) -> Self {
+        let mut block = Zeroizing::new([0u8; 64]);
+        for (dst, src) in block.iter_mut().zip(key.iter()) {
+            *dst = *src;
+        }
+        Self(<Hmac<Md5> as KeyInit>::new(&(*block).into()))
     }
-    let mut mac = <Hmac<Md5> as KeyInit>::new(&(*block).into());
-    for part in parts {
-        mac.update(part);
+
+    /// HMAC-MD5 under this key over the concatenation of `parts`.
+    pub(crate) fn mac(&self, parts: &[&[u8]]) -> [u8; 16] {
+        let mut mac = self.0.clone();
+        for part in parts {
+            mac.update(part);
+        }
+        mac.finalize().into_bytes().into()
     }
-    mac.finalize().into_bytes().into()
+}
+
+impl fmt::Debug for HmacMd5Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("HmacMd5Key(<redacted>)")
+    }
 }
 
 fn md5(parts: &[&[u8]]) -> [u8; 16] {
@@ -56,13 +82,44 @@ pub(crate) fn md4_utf16(password_utf16le: &[u8]) -> Key {
     SecretArray::new(Md4::digest(password_utf16le).into())
 }
 
+/// One character of `wire::upper_case` (a character whose upper case is
+/// not a single character stays as it is).
+fn upper_char(c: char) -> char {
+    let mut up = c.to_uppercase();
+    match (up.next(), up.next()) {
+        (Some(u), None) => u,
+        _ => c,
+    }
+}
+
 /// NTOWFv2 = HMAC_MD5(NTOWFv1(Passwd), UNICODE(Uppercase(User) ‖ UserDom))
 /// ([MS-NLMP] 3.3.2). Also LMOWFv2. The domain is used exactly as given.
 pub fn nt_owf_v2(nt_hash: &NtHash, user: &str, domain: &str) -> Key {
-    let mut who = upper_case(user);
-    who.push_str(domain);
-    let who = Zeroizing::new(encode_utf16le(&who));
-    SecretArray::new(hmac_md5(nt_hash.expose_secret(), &[&who]))
+    // Streams UTF-16LE(upper_case(user) ‖ domain) into the MAC through a
+    // small zeroized buffer instead of building the String and the Vec.
+    let mut block = Zeroizing::new([0u8; 64]);
+    for (dst, src) in block.iter_mut().zip(nt_hash.expose_secret().iter()) {
+        *dst = *src;
+    }
+    let mut mac = <Hmac<Md5> as KeyInit>::new(&(*block).into());
+    let mut buf = Zeroizing::new([0u8; 64]);
+    let mut len = 0;
+    let mut units = [0u16; 2];
+    let chars = user.chars().map(upper_char).chain(domain.chars());
+    for c in chars {
+        for unit in c.encode_utf16(&mut units).iter() {
+            if len + 2 > buf.len() {
+                mac.update(buf.get(..len).unwrap_or_default());
+                len = 0;
+            }
+            if let Some(dst) = buf.get_mut(len..len + 2) {
+                dst.copy_from_slice(&unit.to_le_bytes());
+            }
+            len += 2;
+        }
+    }
+    mac.update(buf.get(..len).unwrap_or_default());
+    SecretArray::new(mac.finalize().into_bytes().into())
 }
 
 /// NTProofStr = HMAC_MD5(ResponseKeyNT, ServerChallenge ‖ temp)
@@ -113,7 +170,7 @@ pub fn decrypt_session_key(key_exchange_key: &Key, encrypted: &[u8; 16]) -> Key 
     let mut out = *encrypted;
     Rc4Stream::new(key_exchange_key).apply(&mut out);
     let key = SecretArray::new(out);
-    zeroize::Zeroize::zeroize(&mut out);
+    out.zeroize();
     key
 }
 
@@ -191,25 +248,119 @@ pub fn channel_bindings_hash(application_data: &[u8]) -> [u8; 16] {
 }
 
 /// An RC4 keystream ("the sealing handle" of [MS-NLMP] 3.4.4). The state is
-/// zeroized on drop (rc4's `zeroize` feature) and never printed.
-pub(crate) struct Rc4Stream(Rc4);
+/// zeroized on drop and never printed.
+///
+/// RC4 is implemented here rather than with the `rc4` crate (which the tests
+/// check it against) for speed: the key schedule is specialised to the
+/// 16-byte NTLM keys, and [`Rc4Stream::pair`] runs two schedules
+/// interleaved, so that their serial dependency chains overlap — a session
+/// needs both directions' handles at once, and the key schedules were 15% of
+/// a CredSSP handshake.
+pub(crate) struct Rc4Stream {
+    s: [u8; 256],
+    i: u8,
+    j: u8,
+}
 
-impl Rc4Stream {
-    pub(crate) fn new(key: &Key) -> Self {
-        // RC4's key schedule reads key[i mod keylen]: the 16-byte key repeated
-        // to 32 bytes gives the identical state, and lets us use the
-        // infallible fixed-size (32-byte) constructor.
-        let mut doubled = Zeroizing::new([0u8; 32]);
-        for (dst, src) in doubled.iter_mut().zip(key.expose_secret().iter().cycle()) {
-            *dst = *src;
-        }
-        Self(<Rc4 as rc4::KeyInit>::new(&(*doubled).into()))
-    }
+/// `s[x]`; `x` is a `u8`, so always in bounds (the check compiles away).
+#[inline(always)]
+fn sbox(s: &[u8; 256], x: u8) -> u8 {
+    s.get(usize::from(x)).copied().unwrap_or(0)
+}
 
-    pub(crate) fn apply(&mut self, data: &mut [u8]) {
-        self.0.apply_keystream(data);
+/// `s[x] = v`.
+#[inline(always)]
+fn set_sbox(s: &mut [u8; 256], x: u8, v: u8) {
+    if let Some(dst) = s.get_mut(usize::from(x)) {
+        *dst = v;
     }
 }
+
+/// The identity permutation RC4's key schedule starts from.
+// Evaluated at compile time: an out-of-bounds index would fail the build.
+#[allow(clippy::indexing_slicing)]
+const IDENTITY: [u8; 256] = {
+    let mut s = [0u8; 256];
+    let mut n = 0;
+    while n < 256 {
+        s[n] = n as u8;
+        n += 1;
+    }
+    s
+};
+
+impl Rc4Stream {
+    /// RC4 keyed with a 16-byte key.
+    pub(crate) fn new(key: &Key) -> Self {
+        let mut s = IDENTITY;
+        let mut i = 0u8;
+        let mut j = 0u8;
+        // 256 steps: the key 16 times (KSA: key[i mod keylen]).
+        for _ in 0..16 {
+            for &k in key.expose_secret() {
+                let si = sbox(&s, i);
+                j = j.wrapping_add(si).wrapping_add(k);
+                let sj = sbox(&s, j);
+                set_sbox(&mut s, i, sj);
+                set_sbox(&mut s, j, si);
+                i = i.wrapping_add(1);
+            }
+        }
+        Self { s, i: 0, j: 0 }
+    }
+
+    /// `(Self::new(a), Self::new(b))`, with the two key schedules
+    /// interleaved.
+    pub(crate) fn pair(a: &Key, b: &Key) -> (Self, Self) {
+        let mut s = IDENTITY;
+        let mut t = IDENTITY;
+        let mut i = 0u8;
+        let mut j = 0u8;
+        let mut k = 0u8;
+        for _ in 0..16 {
+            for (&ka, &kb) in a.expose_secret().iter().zip(b.expose_secret()) {
+                let si = sbox(&s, i);
+                let ti = sbox(&t, i);
+                j = j.wrapping_add(si).wrapping_add(ka);
+                k = k.wrapping_add(ti).wrapping_add(kb);
+                let sj = sbox(&s, j);
+                let tk = sbox(&t, k);
+                set_sbox(&mut s, i, sj);
+                set_sbox(&mut t, i, tk);
+                set_sbox(&mut s, j, si);
+                set_sbox(&mut t, k, ti);
+                i = i.wrapping_add(1);
+            }
+        }
+        (Self { s, i: 0, j: 0 }, Self { s: t, i: 0, j: 0 })
+    }
+
+    /// XORs the next `data.len()` keystream bytes into `data`.
+    pub(crate) fn apply(&mut self, data: &mut [u8]) {
+        let (mut i, mut j) = (self.i, self.j);
+        for b in data {
+            i = i.wrapping_add(1);
+            let si = sbox(&self.s, i);
+            j = j.wrapping_add(si);
+            let sj = sbox(&self.s, j);
+            set_sbox(&mut self.s, i, sj);
+            set_sbox(&mut self.s, j, si);
+            *b ^= sbox(&self.s, si.wrapping_add(sj));
+        }
+        self.i = i;
+        self.j = j;
+    }
+}
+
+impl Drop for Rc4Stream {
+    fn drop(&mut self) {
+        self.s.zeroize();
+        self.i.zeroize();
+        self.j.zeroize();
+    }
+}
+
+impl zeroize::ZeroizeOnDrop for Rc4Stream {}
 
 impl fmt::Debug for Rc4Stream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -222,16 +373,50 @@ mod tests {
     use super::*;
 
     #[test]
-    fn doubled_key_rc4_equals_rc4_with_16_byte_key() {
-        // RFC 6229 key 0x0102...10 (128-bit), offset 0: 9ac7cc9a609d1ef7b2932899cde41b97.
+    fn rc4_rfc6229_key_128_bit() {
+        // RFC 6229 key 0x0102...10 (128-bit), offset 0.
         let key = SecretArray::new(core::array::from_fn(|i| (i as u8) + 1));
         let mut ks = [0u8; 16];
         Rc4Stream::new(&key).apply(&mut ks);
         assert_eq!(hex(&ks), "9ac7cc9a609d1ef7b2932899cde41b97");
-        let mut direct = <Rc4 as rc4::KeyInit>::new_from_slice(key.expose_secret()).unwrap();
-        let mut ks2 = [0u8; 16];
-        direct.apply_keystream(&mut ks2);
-        assert_eq!(ks, ks2);
+    }
+
+    #[test]
+    fn rc4_matches_the_rc4_crate_in_pieces_and_pairs() {
+        use rc4::{Rc4, StreamCipher};
+        for seed in 0u8..32 {
+            let a: Key = SecretArray::new(core::array::from_fn(|i| {
+                seed.wrapping_mul(37) ^ (i as u8).wrapping_mul(11)
+            }));
+            let b: Key = SecretArray::new(core::array::from_fn(|i| {
+                seed.wrapping_add(i as u8).wrapping_mul(101)
+            }));
+            let mut want_a = [0u8; 700];
+            let mut want_b = [0u8; 700];
+            <Rc4 as rc4::KeyInit>::new_from_slice(a.expose_secret())
+                .unwrap()
+                .apply_keystream(&mut want_a);
+            <Rc4 as rc4::KeyInit>::new_from_slice(b.expose_secret())
+                .unwrap()
+                .apply_keystream(&mut want_b);
+            let (mut pa, mut pb) = Rc4Stream::pair(&a, &b);
+            let mut single = Rc4Stream::new(&a);
+            let (mut got_a, mut got_b, mut got_single) = ([0u8; 700], [0u8; 700], [0u8; 700]);
+            // The keystream continues across calls of any length.
+            let mut at = 0;
+            for len in [0usize, 1, 7, 16, 100, 255, 321] {
+                pa.apply(&mut got_a[at..at + len]);
+                pb.apply(&mut got_b[at..at + len]);
+                single.apply(&mut got_single[at..at + len]);
+                at += len;
+            }
+            pa.apply(&mut got_a[at..]);
+            pb.apply(&mut got_b[at..]);
+            single.apply(&mut got_single[at..]);
+            assert_eq!(got_a, want_a);
+            assert_eq!(got_b, want_b);
+            assert_eq!(got_single, want_a);
+        }
     }
 
     #[test]
@@ -244,6 +429,24 @@ mod tests {
             hex(&hmac_md5(&key, &[b"what do ya want ", b"for nothing?"])),
             "750c783e6ab0b503eaa86e310a5db738"
         );
+    }
+
+    #[test]
+    fn nt_owf_v2_streams_the_same_bytes_as_upper_case_and_encode() {
+        use crate::wire::{encode_utf16le, upper_case};
+        let hash = NtHash::from_password(&crate::Password::new("Passw0rd!"));
+        let long = "\u{1F600}x".repeat(40);
+        for (user, domain) in [
+            ("alice", "TESTDOM"),
+            ("", ""),
+            ("stra\u{df}e-\u{131}i\u{1F600}", "d\u{f6}m\u{1F600}"),
+            (long.as_str(), long.as_str()),
+        ] {
+            let mut who = upper_case(user);
+            who.push_str(domain);
+            let want = hmac_md5(hash.expose_secret(), &[&encode_utf16le(&who)]);
+            assert_eq!(nt_owf_v2(&hash, user, domain).expose_secret(), &want);
+        }
     }
 
     #[test]

@@ -12,7 +12,7 @@ use core::fmt;
 
 use crypto_primitives::{SecretBytes, ct_eq_bytes};
 
-use crate::crypto::{Direction, Key, Rc4Stream, hmac_md5, seal_key, sign_key};
+use crate::crypto::{Direction, HmacMd5Key, Key, Rc4Stream, seal_key, sign_key};
 use crate::error::{Error, ErrorKind, Message, Result};
 use crate::flags::NegotiateFlags;
 use crate::wire::{array_at, u32_at};
@@ -44,7 +44,8 @@ pub struct Identity {
 
 /// One direction's keys, RC4 handle and sequence counter.
 struct Stream {
-    sign_key: Key,
+    /// HMAC-MD5 pre-keyed with this direction's SigningKey.
+    signer: HmacMd5Key,
     seal_key: Key,
     handle: Rc4Stream,
     seq: u32,
@@ -52,11 +53,15 @@ struct Stream {
 }
 
 impl Stream {
-    fn new(exported_session_key: &Key, flags: NegotiateFlags, direction: Direction) -> Self {
-        let seal_key = seal_key(exported_session_key, flags, direction);
-        let handle = Rc4Stream::new(&seal_key);
+    fn new(
+        exported_session_key: &Key,
+        direction: Direction,
+        seal_key: Key,
+        handle: Rc4Stream,
+    ) -> Self {
+        let sign_key = sign_key(exported_session_key, direction);
         Self {
-            sign_key: sign_key(exported_session_key, direction),
+            signer: HmacMd5Key::new(sign_key.expose_secret()),
             seal_key,
             handle,
             seq: 0,
@@ -68,10 +73,7 @@ impl Stream {
     /// HMAC_MD5(SigningKey, SeqNum ‖ Message)[0..8], RC4'd with the sealing
     /// handle when KEY_EXCH was negotiated.
     fn mac(&mut self, key_exch: bool, seq: u32, message: &[u8]) -> [u8; SIGNATURE_LEN] {
-        let full = hmac_md5(
-            self.sign_key.expose_secret(),
-            &[&seq.to_le_bytes(), message],
-        );
+        let full = self.signer.mac(&[&seq.to_le_bytes(), message]);
         let [c0, c1, c2, c3, c4, c5, c6, c7, ..] = full;
         let mut checksum = [c0, c1, c2, c3, c4, c5, c6, c7];
         if key_exch {
@@ -95,7 +97,7 @@ impl Stream {
 impl fmt::Debug for Stream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Stream")
-            .field("sign_key", &self.sign_key)
+            .field("signer", &self.signer)
             .field("seal_key", &self.seal_key)
             .field("handle", &self.handle)
             .field("seq", &self.seq)
@@ -140,13 +142,17 @@ impl SecurityContext {
             Role::Client => (Direction::ClientToServer, Direction::ServerToClient),
             Role::Server => (Direction::ServerToClient, Direction::ClientToServer),
         };
+        let out_seal = seal_key(&exported_session_key, flags, out_dir);
+        let in_seal = seal_key(&exported_session_key, flags, in_dir);
+        // Both handles at once: their key schedules run interleaved.
+        let (out_handle, in_handle) = Rc4Stream::pair(&out_seal, &in_seal);
         Self {
             role,
             flags,
             identity,
             target_name,
-            outbound: Stream::new(&exported_session_key, flags, out_dir),
-            inbound: Stream::new(&exported_session_key, flags, in_dir),
+            outbound: Stream::new(&exported_session_key, out_dir, out_seal, out_handle),
+            inbound: Stream::new(&exported_session_key, in_dir, in_seal, in_handle),
             exported_session_key,
             mic_provided: false,
         }
