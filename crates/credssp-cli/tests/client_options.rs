@@ -6,133 +6,22 @@
 //! Every child is killed and reaped on every path (`Child` guard); waits
 //! are bounded.
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+mod common;
+
+use common::{Child, scratch};
+use std::path::Path;
 
 const OURS: &str = env!("CARGO_BIN_EXE_credssp");
 const SAMPLES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../../shared/peers/samples/v6_tls13"
 );
-const STEP: Duration = Duration::from_secs(40);
 
 /// Logon credential: raw binary (not UTF-8, not hex).
 const LOGON: &[u8] = &[0x00, 0xff, 0x4b, 0x52, 0x42, 0x9e, 0x01, 0x02, 0x03];
 /// NTLM supplemental credential, stored as hex text in its file.
 const NTLM_HEX_FILE: &str = "5e c7 7a 11 22 33\n44556677\n";
 const NTLM_BYTES: &str = "5ec77a11223344556677";
-
-struct Child {
-    child: std::process::Child,
-    lines: mpsc::Receiver<String>,
-    seen: Vec<String>,
-    stderr: PathBuf,
-}
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("credssp-opts-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-impl Child {
-    /// Spawns `credssp args`; `stdin` (if any) is written and closed.
-    fn spawn(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>, dir: &Path) -> Self {
-        let stderr = dir.join(format!("stderr-{}-{}.txt", args[0], args.len()));
-        let mut cmd = Command::new(OURS);
-        cmd.args(args)
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&stderr).unwrap());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().unwrap();
-        if let Some(text) = stdin {
-            let mut pipe = child.stdin.take().unwrap();
-            pipe.write_all(text.as_bytes()).unwrap();
-        }
-        let out = child.stdout.take().unwrap();
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Self {
-            child,
-            lines,
-            seen: Vec::new(),
-            stderr,
-        }
-    }
-
-    fn line(&mut self, prefix: &str) -> String {
-        let deadline = Instant::now() + STEP;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(l) => {
-                    self.seen.push(l.clone());
-                    if l.starts_with(prefix) {
-                        return l;
-                    }
-                }
-                Err(_) => panic!(
-                    "no {prefix:?} line; stdout so far: {:?}; stderr: {}",
-                    self.seen,
-                    self.stderr_text()
-                ),
-            }
-        }
-    }
-
-    /// Waits (bounded) for exit; returns the code and stdout + stderr.
-    fn finish(mut self) -> (i32, String) {
-        let deadline = Instant::now() + STEP;
-        let code = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status.code().unwrap_or(-1);
-            }
-            assert!(
-                Instant::now() < deadline,
-                "child did not exit; stdout: {:?}; stderr: {}",
-                self.seen,
-                self.stderr_text()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        while let Ok(l) = self.lines.recv_timeout(Duration::from_secs(2)) {
-            self.seen.push(l);
-        }
-        (
-            code,
-            format!("{}\n{}", self.seen.join("\n"), self.stderr_text()),
-        )
-    }
-
-    fn stderr_text(&self) -> String {
-        std::fs::read_to_string(&self.stderr).unwrap_or_default()
-    }
-}
 
 /// Starts our server for one connection; returns it and `127.0.0.1:PORT`.
 fn server(dir: &Path, show_secrets: bool) -> (Child, String) {
@@ -158,7 +47,7 @@ fn server(dir: &Path, show_secrets: bool) -> (Child, String) {
     if show_secrets {
         args.push("--show-secrets");
     }
-    let mut s = Child::spawn(&args, &[], None, dir);
+    let mut s = Child::spawn(OURS, &args, &[], None, dir);
     let l = s.line("LISTENING ");
     let addr = l.split_whitespace().nth(1).unwrap().to_owned();
     (s, addr)
@@ -185,6 +74,7 @@ fn remote_guard_run(name: &str, show_secrets: bool) -> (String, String, String) 
     let (logon, ntlm, cloud) = write_cred_files(&dir);
     let (mut srv, addr) = server(&dir, show_secrets);
     let client = Child::spawn(
+        OURS,
         &[
             "client",
             "--connect",
@@ -208,11 +98,11 @@ fn remote_guard_run(name: &str, show_secrets: bool) -> (String, String, String) 
         None,
         &dir,
     );
-    let (code, out) = client.finish();
+    let (code, out) = client.finish_all();
     assert_eq!(code, 0, "client: {out}");
     assert!(out.contains("CREDSSP_OK version=6 "), "{out}");
     let delegated = srv.line("DELEGATED ");
-    let (scode, sout) = srv.finish();
+    let (scode, sout) = srv.finish_all();
     assert_eq!(scode, 0, "server: {sout}");
     (out, sout, delegated)
 }
@@ -307,8 +197,8 @@ fn remote_guard_options_are_checked_by_clap() {
     for (extra, expect) in cases {
         let mut args = base.to_vec();
         args.extend_from_slice(extra);
-        let c = Child::spawn(&args, &[("CREDSSP_TEST_PW", "x")], None, &dir);
-        let (code, out) = c.finish();
+        let c = Child::spawn(OURS, &args, &[("CREDSSP_TEST_PW", "x")], None, &dir);
+        let (code, out) = c.finish_all();
         assert_eq!(code, 2, "{extra:?}: {out}");
         assert!(out.contains(expect), "{extra:?}: {out}");
     }
@@ -319,6 +209,7 @@ fn password_prompt_reads_one_line_from_piped_stdin() {
     let dir = scratch("pw-stdin");
     let (mut srv, addr) = server(&dir, true);
     let client = Child::spawn(
+        OURS,
         &[
             "client",
             "--connect",
@@ -332,7 +223,7 @@ fn password_prompt_reads_one_line_from_piped_stdin() {
         Some("Passw0rd!\nnot-this-line\n"),
         &dir,
     );
-    let (code, out) = client.finish();
+    let (code, out) = client.finish_all();
     assert_eq!(code, 0, "client: {out}");
     assert!(out.contains("CREDSSP_OK version=6 "), "{out}");
     assert!(!out.contains("Passw0rd!"), "echoed: {out}");
@@ -340,6 +231,6 @@ fn password_prompt_reads_one_line_from_piped_stdin() {
         srv.line("DELEGATED "),
         "DELEGATED domain=TESTDOM user=alice cred_type=password version=6 password=Passw0rd!"
     );
-    let (scode, sout) = srv.finish();
+    let (scode, sout) = srv.finish_all();
     assert_eq!(scode, 0, "server: {sout}");
 }

@@ -7,11 +7,10 @@
 //! Requires `python3` with pyspnego 0.12.4; the tests fail (never skip) if
 //! it is missing. Every child is killed on every path (`Child` guard).
 
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{Child, scratch};
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
 
 const PEERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/peers/credssp");
 const SAMPLE: &str = concat!(
@@ -19,7 +18,6 @@ const SAMPLE: &str = concat!(
     "/../../../shared/peers/samples/v6_tls13"
 );
 const OURS: &str = env!("CARGO_BIN_EXE_credssp");
-const STEP: Duration = Duration::from_secs(40);
 
 fn require_pyspnego() {
     let ok = Command::new("python3")
@@ -32,119 +30,6 @@ fn require_pyspnego() {
         ok,
         "python3 cannot import spnego: pip install pyspnego==0.12.4"
     );
-}
-
-/// A child process, killed and reaped on drop; its stdout lines arrive on
-/// a channel (read by a thread) so waits are bounded.
-struct Child {
-    child: std::process::Child,
-    lines: mpsc::Receiver<String>,
-    seen: Vec<String>,
-    stderr: PathBuf,
-}
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("credssp-interop-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-impl Child {
-    fn spawn(program: &str, args: &[&str], env: &[(&str, &str)], dir: &Path) -> Self {
-        let stderr = dir.join(format!("stderr-{}.txt", args.len()));
-        let mut cmd = Command::new(program);
-        cmd.args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&stderr).unwrap());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("spawn {program}: {e}"));
-        let out = child.stdout.take().unwrap();
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Self {
-            child,
-            lines,
-            seen: Vec::new(),
-            stderr,
-        }
-    }
-
-    /// Waits for a stdout line starting with `prefix`.
-    fn line(&mut self, prefix: &str) -> String {
-        let deadline = Instant::now() + STEP;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(l) => {
-                    self.seen.push(l.clone());
-                    if l.starts_with(prefix) {
-                        return l;
-                    }
-                }
-                Err(_) => panic!(
-                    "no {prefix:?} line; stdout so far: {:?}; stderr: {}",
-                    self.seen,
-                    self.stderr_text()
-                ),
-            }
-        }
-    }
-
-    fn port(&mut self) -> String {
-        let l = self.line("LISTENING ");
-        let addr = l.split_whitespace().nth(1).unwrap();
-        addr.rsplit(':').next().unwrap().to_owned()
-    }
-
-    /// Waits for exit (bounded); returns the exit code and all stdout.
-    fn finish(mut self) -> (i32, String) {
-        let deadline = Instant::now() + STEP;
-        let code = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status.code().unwrap_or(-1);
-            }
-            assert!(
-                Instant::now() < deadline,
-                "child did not exit; stdout: {:?}; stderr: {}",
-                self.seen,
-                self.stderr_text()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        // The reader thread ends at EOF; collect what is left.
-        while let Ok(l) = self.lines.recv_timeout(Duration::from_secs(2)) {
-            self.seen.push(l);
-        }
-        (code, self.seen.join("\n"))
-    }
-
-    fn stderr_text(&self) -> String {
-        let mut s = String::new();
-        if let Ok(mut f) = std::fs::File::open(&self.stderr) {
-            let _ = f.read_to_string(&mut s);
-        }
-        s
-    }
 }
 
 fn py(script: &str) -> String {
@@ -187,7 +72,7 @@ fn our_client_vs_pyspnego(
         args.push("--rdp".into());
     }
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
-    let mut server = Child::spawn("python3", &argv, &[], &dir);
+    let mut server = Child::spawn("python3", &argv, &[], None, &dir);
     let port = server.port();
     let connect = format!("127.0.0.1:{port}");
     let mut cargs = vec![
@@ -208,7 +93,7 @@ fn our_client_vs_pyspnego(
         cargs.push("--rdp");
     }
     cargs.extend_from_slice(client_extra);
-    let client = Child::spawn(OURS, &cargs, &[("CREDSSP_TEST_PW", password)], &dir);
+    let client = Child::spawn(OURS, &cargs, &[("CREDSSP_TEST_PW", password)], None, &dir);
     let client_err_path = client.stderr.clone();
     let (code, stdout) = client.finish();
     let stderr = std::fs::read_to_string(client_err_path).unwrap_or_default();
@@ -329,7 +214,7 @@ fn pyspnego_clients_vs_ours(name: &str, rdp: bool, runs: &[(u32, &str, &str, boo
         args.push("--rdp");
     }
     let _ = SAMPLE;
-    let mut server = Child::spawn(OURS, &args, &[], &dir);
+    let mut server = Child::spawn(OURS, &args, &[], None, &dir);
     let port = server.port();
     for (i, (version, mech, password, ok)) in runs.iter().enumerate() {
         let v = version.to_string();
@@ -350,7 +235,7 @@ fn pyspnego_clients_vs_ours(name: &str, rdp: bool, runs: &[(u32, &str, &str, boo
         if rdp {
             cargs.push("--rdp");
         }
-        let client = Child::spawn("python3", &cargs, &[], &dir);
+        let client = Child::spawn("python3", &cargs, &[], None, &dir);
         let err_path = client.stderr.clone();
         let (code, out) = client.finish();
         let err = std::fs::read_to_string(err_path).unwrap_or_default();
