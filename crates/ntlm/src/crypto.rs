@@ -1,6 +1,6 @@
 //! The NTLMv2 key and response computations of [MS-NLMP] 3.3.2, 3.4.4.2,
 //! 3.4.5 and 3.1.5.1.2, on RustCrypto's `md4`, `md-5` and `hmac`, and RC4
-//! ([`Rc4Stream`], tested against RustCrypto's `rc4`).
+//! (`Rc4Stream`, written here for speed and tested against RustCrypto's `rc4`).
 //!
 //! **These algorithms are weak.** NTLM builds on MD4, MD5, HMAC-MD5 and RC4;
 //! an NT hash is a password equivalent and NTLMv2 responses can be attacked
